@@ -1,0 +1,136 @@
+"""The `conformance` command. Thin: parses arguments and calls the modules that do the work.
+
+Exit codes everywhere: 0 = fine / compliant, 1 = a verdict against the broker or message,
+2 = the command could not be carried out (usage, bad profile, unreachable gateway) with one line
+on stderr saying why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from conformance import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for; printed as one line, exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="conformance", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"koscom-conformance {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="audit one broker (default: the bundled reference broker diamond)")
+    run.add_argument("--profile", help="broker profile (YAML); omitted: the embedded reference broker")
+    run.add_argument("--out", default="reports/latest", help="output folder (default: reports/latest)")
+    run.add_argument("--area", action="append", default=[], help="only these rule areas (repeatable)")
+    run.add_argument("--fuzz", action=argparse.BooleanOptionalAction, default=False,
+                     help="schemathesis negative testing from schemas/openapi.yaml (default: off)")
+    run.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (warned)")
+    run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest (-k, -x, -n 2)")
+
+    serve = sub.add_parser("serve-reference", help="serve a reference (virtual) broker over HTTP")
+    serve.add_argument("--broker", default="diamond", help="diamond | cyber | star")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700, help="0 picks a free port")
+    serve.add_argument("--fault", action="append", default=[], help="inject a named fault (repeatable)")
+    serve.add_argument("--null-forms", default=None,
+                       choices=["absent", "null", "string", "empty", "rotate"],
+                       help="express every optional no-value in this legal form")
+    serve.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429")
+    serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
+
+    audit = sub.add_parser("audit", help="audit every broker profile in a folder")
+    audit.add_argument("--profiles", required=True, help="folder of broker profiles")
+    audit.add_argument("--out", required=True, help="output folder")
+    audit.add_argument("--workers", type=int, default=1, help="parallel brokers (pytest-xdist workers)")
+    audit.add_argument("--history", default=None, help="SQLite history file (default: OUT/../history.sqlite)")
+    audit.add_argument("--fail-on", default="must", choices=["must", "should", "regression"])
+    audit.add_argument("--area", action="append", default=[], help="only these rule areas (repeatable)")
+
+    history = sub.add_parser("history", help="list past audits from the history database")
+    history.add_argument("--history", required=True, help="SQLite history file")
+    history.add_argument("--broker", default=None, help="only this broker (short name)")
+
+    validate = sub.add_parser("validate", help="check one saved message against the contract")
+    validate.add_argument("--api", required=True, help="API id, e.g. balance")
+    kind = validate.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--request", dest="kind", action="store_const", const="request")
+    kind.add_argument("--response", dest="kind", action="store_const", const="response")
+    validate.add_argument("file", help="the saved message (JSON)")
+    validate.add_argument("--strict", action="store_true", help="exit 1 on SHOULD findings too")
+
+    sub.add_parser("rules", help="print the rule catalogue")
+
+    report = sub.add_parser("report", help="re-render report.html from a saved results.json")
+    report.add_argument("--from", dest="source", required=True, help="results.json")
+    report.add_argument("--out", required=True, help="output folder")
+
+    verify = sub.add_parser("verify-bundle", help="check an evidence.zip against its SHA-256 manifest")
+    verify.add_argument("bundle", help="evidence.zip")
+    return parser
+
+
+def _cmd_rules() -> int:
+    from conformance.rules import load_rules
+
+    for rule in load_rules().values():
+        print(f"{rule.id}\t{rule.severity}\t{rule.area}\t{rule.spec_ref}\t{rule.title}")
+    return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    command = args.command
+    if command == "rules":
+        return _cmd_rules()
+    if command == "validate":
+        from conformance.contract.cli import validate_command
+
+        return validate_command(args.api, args.kind, args.file, strict=args.strict)
+    if command == "run":
+        from conformance.runner import run_command
+
+        return run_command(args)
+    if command == "serve-reference":
+        from conformance.reference.server import serve_command
+
+        return serve_command(args)
+    if command == "audit":
+        from conformance.audit import audit_command
+
+        return audit_command(args)
+    if command == "history":
+        from conformance.report.history import history_command
+
+        return history_command(args)
+    if command == "report":
+        from conformance.report.html import report_command
+
+        return report_command(args.source, args.out)
+    if command == "verify-bundle":
+        from conformance.report.bundle import verify_command
+
+        return verify_command(args.bundle)
+    raise UsageError(f"unknown command {command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UsageError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("conformance: interrupted", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The evidence record: one HTTP exchange, recorded once by the client, read by checks and writers.
+
+Headers are stored already redacted (no credential ever enters the record). Bodies are stored raw,
+as bytes, because checks judge number literals as written; writers mask personal data on output.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.redact import mask_json_text, redact_headers
+
+# How a failed transport is classified; writers and the circuit breaker read these names.
+TRANSPORT_ERRORS = (
+    "timeout", "refused", "reset", "too_large", "redirect", "tls", "headers_too_large",
+    "protocol", "decompression",
+)
+
+
+@dataclass
+class Exchange:
+    id: str
+    api: str
+    purpose: str
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: bytes
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: bytes = b""
+    elapsed_ms: float = 0.0
+    error: str | None = None  # a broker engineer's sentence: "no answer within 10 s"
+    error_kind: str | None = None  # one of TRANSPORT_ERRORS
+    _json_cache: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def ok_transport(self) -> bool:
+        """True when an HTTP response arrived complete (whatever its status)."""
+        return self.error is None and self.status is not None
+
+    @property
+    def content_type(self) -> str:
+        return self.response_headers.get("content-type", "")
+
+    def json(self) -> Any:
+        """The response body parsed leniently (for checks that need values); None if not JSON."""
+        if self._json_cache is None:
+            try:
+                self._json_cache = ("ok", json.loads(self.response_body.decode("utf-8")))
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                self._json_cache = ("bad", None)
+        return self._json_cache[1]
+
+    def request_json(self) -> Any:
+        try:
+            return json.loads(self.request_body.decode("utf-8")) if self.request_body else None
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+    def curl(self) -> str:
+        """A reproduction a broker's engineer can paste (credentials already redacted)."""
+        parts = [f"curl -X {self.method} '{self.url}'"]
+        for name, value in self.request_headers.items():
+            parts.append(f"-H '{name}: {value}'")
+        if self.request_body:
+            body = mask_json_text(self.request_body.decode("utf-8", "replace"))
+            parts.append("--data '" + body.replace("'", "'\\''") + "'")
+        return " ".join(parts)
+
+    def to_evidence(self, max_body_chars: int = 200_000) -> dict[str, Any]:
+        """The JSON form written into results.json: masked, size-bounded."""
+
+        def text(raw: bytes) -> str:
+            decoded = raw.decode("utf-8", "replace")
+            if len(decoded) > max_body_chars:
+                decoded = decoded[:max_body_chars] + f"\n… ({len(decoded) - max_body_chars} more characters)"
+            return mask_json_text(decoded)
+
+        return {
+            "id": self.id,
+            "api": self.api,
+            "purpose": self.purpose,
+            "request": {
+                "method": self.method,
+                "url": self.url,
+                "headers": redact_headers(self.request_headers),
+                "body": text(self.request_body),
+            },
+            "response": {
+                "status": self.status,
+                "headers": redact_headers(self.response_headers),
+                "body": text(self.response_body),
+                "error": self.error,
+                "error_kind": self.error_kind,
+            },
+            "elapsed_ms": round(self.elapsed_ms, 1),
+            "curl": self.curl(),
+        }

@@ -1,0 +1,102 @@
+"""The rule catalogue (schemas/rules.yaml) and the verdict model.
+
+A rule has an id, a title, an area, a severity and a spec reference. A check judges evidence and
+ends in a CheckResult; a rule's status is derived from the results of all its checks.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from conformance.paths import schemas_dir
+
+AREAS: tuple[str, ...] = (
+    "schema", "null-values", "echo", "all-query", "product-groups", "paging",
+    "query-filters", "numbers", "errors", "auth", "service-link", "transport",
+)
+SEVERITIES: tuple[str, ...] = ("MUST", "SHOULD", "INFO")
+STATUSES: tuple[str, ...] = ("pass", "fail", "warn", "skip", "not_applicable")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    area: str
+    severity: str
+    spec_ref: str
+
+    @property
+    def spec_refs(self) -> list[str]:
+        return [part.strip() for part in self.spec_ref.split(",") if part.strip()]
+
+
+@functools.lru_cache(maxsize=1)
+def load_rules() -> dict[str, Rule]:
+    """All rules by id, in catalogue order."""
+    data = yaml.safe_load((schemas_dir() / "rules.yaml").read_text(encoding="utf-8"))
+    rules: dict[str, Rule] = {}
+    for row in data["rules"]:
+        rule = Rule(id=row["id"], title=row["title"], area=row["area"],
+                    severity=row["severity"], spec_ref=row["spec_ref"])
+        rules[rule.id] = rule
+    return rules
+
+
+def get_rule(rule_id: str) -> Rule:
+    try:
+        return load_rules()[rule_id]
+    except KeyError:
+        raise KeyError(f"unknown rule id {rule_id!r} (not in schemas/rules.yaml)") from None
+
+
+class ContractViolation(AssertionError):
+    """The broker broke the contract: a check failed. Carries the rule and where it broke."""
+
+    def __init__(self, rule_id: str, message: str, *, path: str = "", api: str = "",
+                 exchanges: Iterable[str] = ()) -> None:
+        super().__init__(f"{rule_id} {path + ': ' if path else ''}{message}")
+        self.rule_id = rule_id
+        self.message = message
+        self.path = path
+        self.api = api
+        self.exchanges = list(exchanges)
+
+
+class RunError(Exception):
+    """The harness or the network failed; not a verdict on the broker's contract."""
+
+
+@dataclass
+class CheckResult:
+    """One check of one rule against one API: what a pytest test item concludes."""
+
+    nodeid: str
+    rule_id: str
+    api: str
+    status: str  # pass | fail | warn | skip | not_applicable
+    message: str = ""
+    path: str = ""
+    exchange_ids: list[str] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def rule_status(severity: str, check_statuses: Iterable[str]) -> str:
+    """Fold check statuses into the rule status: any failure fails (or warns for SHOULD/INFO)."""
+    statuses = list(check_statuses)
+    if not statuses:
+        return "skip"
+    if "fail" in statuses:
+        return "fail" if severity == "MUST" else "warn"
+    if "warn" in statuses:
+        return "warn"
+    if "pass" in statuses:
+        return "pass"
+    if all(s == "not_applicable" for s in statuses):
+        return "not_applicable"
+    return "skip"
