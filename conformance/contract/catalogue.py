@@ -1,0 +1,223 @@
+"""The API catalogue: schemas/catalogue.yaml plus each API's JSON Schemas and their field index."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+from conformance.paths import schemas_dir
+
+API_IDS: tuple[str, ...] = (
+    "portfolio", "balance", "transaction", "interest",
+    "orderdetail", "balancelist", "settlelist", "accountlist", "tradebook",
+    "member-register", "member-consent",
+)
+FAMILIES = ("account", "b2b", "member")
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    path: str  # dotted, without [] (the array itself, or an object for kind == "object")
+    group: str | None = None
+    key: tuple[str, ...] = ()
+    kind: str = "array"
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What the schema says about one field (read from its x-* annotations)."""
+
+    path: str  # normalized: list items as []
+    type: str
+    marker: str
+    length: dict[str, int] | None = None
+    enum: tuple[Any, ...] | None = None
+    enum_recommended: tuple[Any, ...] | None = None
+    format: str | None = None
+    pattern_recommended: str | None = None
+    echo: dict[str, str] | None = None
+    alias_of: str | None = None
+    description: str = ""
+
+
+@dataclass
+class ApiSpec:
+    id: str
+    family: str
+    title: str
+    spec_ref: str
+    path: str
+    request_body: str | None
+    response_body: str | None
+    query_request: str | None
+    query_response: str | None
+    result: str | None
+    lists: tuple[ListSpec, ...]
+    groups: tuple[str, ...] = ()
+    asset_type_field: str | None = None
+    date_range: dict[str, str] | None = None
+    time_window: bool = False
+    paging_capability: str | None = None
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fields: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
+
+    def url_path(self, short_name: str) -> str:
+        return self.path.replace("{shortName}", short_name)
+
+    @property
+    def paged(self) -> bool:
+        return self.result is not None
+
+    def echo_fields(self) -> list[FieldInfo]:
+        return [f for f in self.fields["response"].values() if f.echo and not f.alias_of]
+
+
+def _field_index(schema: dict[str, Any]) -> dict[str, FieldInfo]:
+    index: dict[str, FieldInfo] = {}
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if "x-path" in node:
+                path = node["x-path"]
+                alias = node.get("x-alias-of")
+                if alias:
+                    parent, _, _leaf = path.rpartition(".")
+                    path = f"{parent}.{_alias_leaf(node, path)}" if parent else _alias_leaf(node, path)
+                enum = _find_enum(node)
+                index[path] = FieldInfo(
+                    path=path, type=node.get("x-type", "object"), marker=node.get("x-marker", "none"),
+                    length=node.get("x-length"), enum=tuple(enum) if enum else None,
+                    enum_recommended=tuple(node["x-enum-recommended"]) if "x-enum-recommended" in node else None,
+                    format=node.get("x-format"), pattern_recommended=node.get("x-pattern-recommended"),
+                    echo=node.get("x-echo"), alias_of=alias, description=node.get("description", ""))
+            for key, value in node.items():
+                if key == "properties":
+                    for name, sub in value.items():
+                        if isinstance(sub, dict) and sub.get("x-alias-of"):
+                            sub = {**sub, "x-alias-name": name}
+                        visit(sub)
+                elif key != "$defs":
+                    visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema)
+    return index
+
+
+def _alias_leaf(node: dict[str, Any], path: str) -> str:
+    name = node.get("x-alias-name", path.rsplit(".", 1)[-1])
+    return name + ("[]" if path.endswith("[]") else "")
+
+
+def _find_enum(node: dict[str, Any]) -> list[Any] | None:
+    for holder in [node, *node.get("allOf", [])]:
+        then = holder.get("then") if isinstance(holder, dict) else None
+        if isinstance(then, dict) and "enum" in then:
+            return list(then["enum"])
+    return None
+
+
+def advisory_schema(strict: dict[str, Any]) -> dict[str, Any]:
+    """Turn the SHOULD annotations into keywords: a schema whose failures are warnings.
+
+    Typed constraints are dropped (the strict schema judges them); only recommended lengths,
+    recommended vocabularies and patterns, loose date formats, canonical names and numbers-
+    as-numbers for echoed fields remain.
+    """
+    from conformance.contract.build import DATE_PATTERN
+
+    def convert(node: Any) -> Any:
+        if isinstance(node, list):
+            return [convert(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        if "x-alias-of" in node:
+            return False  # a table spelling present → SCHEMA-007
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in ("properties", "items"):
+                out[key] = ({k: convert(v) for k, v in value.items()} if key == "properties"
+                            else convert(value))
+            elif key == "$defs":
+                out[key] = value
+        checks: list[dict[str, Any]] = []
+        length = node.get("x-length") or {}
+        if "recommended" in length and node.get("x-type") == "string":
+            checks.append({"if": {"type": "string"}, "then": {"maxLength": length["recommended"]}})
+        if "x-enum-recommended" in node:
+            checks.append({"if": {"type": "string", "not": {"enum": ["", "null"]}},
+                           "then": {"enum": node["x-enum-recommended"]}})
+        if "x-pattern-recommended" in node:
+            checks.append({"if": {"type": "string", "not": {"enum": ["", "null"]}},
+                           "then": {"pattern": node["x-pattern-recommended"]}})
+        if node.get("x-format") == "date-loose":
+            checks.append({"if": {"type": "string", "not": {"enum": ["", "null"]}},
+                           "then": {"pattern": DATE_PATTERN}})
+        if node.get("x-echo") and node.get("x-type") == "number":
+            checks.append({"not": {"type": "string", "not": {"enum": ["", "null"]}}})
+        # objects/arrays keep recursing through anyOf branches that carry structure
+        for branch_key in ("anyOf", "allOf"):
+            for branch in node.get(branch_key, []):
+                if isinstance(branch, dict) and ("properties" in branch or "items" in branch):
+                    checks.append({"if": {"type": branch.get("type", "object")}, "then": convert(branch)})
+                elif isinstance(branch, dict) and "anyOf" in branch:
+                    for sub in branch["anyOf"]:
+                        if isinstance(sub, dict) and ("properties" in sub or "items" in sub):
+                            checks.append({"if": {"type": sub.get("type", "object")}, "then": convert(sub)})
+        if checks:
+            out["allOf"] = checks
+        for keep in ("x-path", "x-type", "x-marker", "x-length", "x-echo", "x-format",
+                     "x-enum-recommended", "x-pattern-recommended"):
+            if keep in node:
+                out[keep] = node[keep]
+        return out
+
+    return convert(copy.deepcopy(strict))
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalogue() -> dict[str, ApiSpec]:
+    base = schemas_dir()
+    data = yaml.safe_load((base / "catalogue.yaml").read_text(encoding="utf-8"))
+    apis: dict[str, ApiSpec] = {}
+    for api_id, entry in data["apis"].items():
+        query = entry.get("query") or {}
+        spec = ApiSpec(
+            id=api_id, family=entry["family"], title=entry["title"], spec_ref=entry["spec_ref"],
+            path=entry["path"], request_body=entry.get("request_body"),
+            response_body=entry.get("response_body"), query_request=query.get("request"),
+            query_response=query.get("response"), result=entry.get("result"),
+            lists=tuple(ListSpec(path=row["path"], group=row.get("group"), key=tuple(row.get("key", ())),
+                                 kind=row.get("kind", "array")) for row in entry.get("lists", [])),
+            groups=tuple(entry.get("groups", ())), asset_type_field=entry.get("asset_type_field"),
+            date_range=entry.get("date_range"), time_window=bool(entry.get("time_window")),
+            paging_capability=entry.get("paging_capability"),
+        )
+        for kind in ("request", "response"):
+            schema = json.loads((base / "json" / f"{api_id}.{kind}.json").read_text(encoding="utf-8"))
+            spec.schemas[kind] = schema
+            spec.fields[kind] = _field_index(schema)
+        apis[api_id] = spec
+    return apis
+
+
+def get_api(api_id: str) -> ApiSpec:
+    catalogue = load_catalogue()
+    if api_id not in catalogue:
+        raise KeyError(f"unknown API id {api_id!r}; valid ids: {', '.join(catalogue)}")
+    return catalogue[api_id]
+
+
+@functools.lru_cache(maxsize=64)
+def validators(api_id: str, kind: str) -> tuple[Any, Any]:
+    """(strict, advisory) jsonschema-rs validators for one API message kind, compiled once."""
+    schema = get_api(api_id).schemas[kind]
+    return (jsonschema_rs.validator_for(schema), jsonschema_rs.validator_for(advisory_schema(schema)))

@@ -1,0 +1,40 @@
+"""The contract's "no value" conventions (C3, C4, I12) as plain functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The three value forms of "no value" (C4); the fourth form is the field being absent.
+NO_VALUE_FORMS: tuple[Any, ...] = (None, "null", "")
+MISSING = object()  # stands for "absent" where a value is looked up
+
+
+def is_no_value(value: Any) -> bool:
+    """True for an absent field (MISSING), null, "null" and "" — the four legal forms."""
+    return value is MISSING or value is None or (isinstance(value, str) and value in ("null", ""))
+
+
+def same_or_both_empty(sent: Any, returned: Any) -> bool:
+    """Echo comparison (I12, I15): equal after trimming; the four no-value forms equal each other."""
+    if is_no_value(sent) and is_no_value(returned):
+        return True
+    if isinstance(sent, str) and isinstance(returned, str):
+        return sent.strip() == returned.strip()
+    if isinstance(sent, (int, float)) and isinstance(returned, (int, float)):
+        return float(sent) == float(returned)
+    if isinstance(sent, (int, float)) and isinstance(returned, str):
+        try:
+            return float(returned) == float(sent)  # numeric-string echo: warned elsewhere (ECHO-005)
+        except ValueError:
+            return False
+    return bool(sent == returned)
+
+
+def get_path(doc: Any, dotted: str) -> Any:
+    """Value at a dotted path ("a.b.c"), or MISSING. A no-value block on the way means MISSING."""
+    node = doc
+    for key in dotted.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return MISSING
+        node = node[key]
+    return node

@@ -1,0 +1,202 @@
+"""Judge one message (raw bytes) against the contract: violations with JSON path and rule id.
+
+Three passes, cheapest first, each skipped when it cannot find anything:
+1. strict parsing (literals.parse): not JSON, duplicate keys, NaN, plain 9-zero numbers;
+2. the strict schema (MUST): jsonschema-rs `is_valid`, errors explained only when invalid;
+3. the advisory schema (SHOULD): recommended lengths, vocabularies, canonical names.
+Every failure is explained from the field's annotations, in a broker engineer's words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.contract.build import FAKE_NULLS
+from conformance.contract.catalogue import FieldInfo, get_api, validators
+from conformance.contract.literals import Parsed, display_path, parse
+from conformance.rules import get_rule
+
+_FAKE = frozenset(FAKE_NULLS)
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: str
+    rule_id: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        return get_rule(self.rule_id).severity
+
+    def line(self) -> str:
+        return f"{self.path}\t{self.rule_id}\t{self.message}"
+
+
+def _normalize(parts: list[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += "[]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _value_at(doc: Any, parts: list[Any]) -> Any:
+    node = doc
+    for part in parts:
+        node = node[part]
+    return node
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'the string "{value}"' if len(value) < 60 else f'a {len(value)}-character string'
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "an empty array []" if not value else f"an array of {len(value)} items"
+    return "an empty object {}" if not value else "an object"
+
+
+def is_fake_no_value(value: Any) -> bool:
+    return isinstance(value, str) and (value in _FAKE or (value != "" and not value.strip()))
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+_NO_VALUE_HINT = "a field without value must be absent, null, \"null\" or \"\""
+
+
+def explain(info: FieldInfo | None, value: Any) -> tuple[str, str]:
+    """(rule id, message) for a value the strict schema refused at a field."""
+    if info is None:
+        return "SCHEMA-003", f"unexpected value: {_show(value)}"
+    expected = info.type
+    if value is None and info.marker == "required":
+        return "SCHEMA-002", f"required {expected} is null; {info.description or 'it'} must carry a value"
+    if is_fake_no_value(value):
+        return "NULL-002", f'{_show(value)} is not a legal no-value form; {_NO_VALUE_HINT}'
+    if expected == "number":
+        if isinstance(value, str):
+            if _numeric(value):
+                return "NUM-002", f'a number written as a string ("{value}"); write the JSON number {value}'
+            return "SCHEMA-003", f"expected a number, got {_show(value)}"
+        return "SCHEMA-003", f"expected a number, got {_show(value)}"
+    if expected in ("object", "array"):
+        if isinstance(value, (list, dict)) and not value:
+            return "NULL-005", f"{_show(value)} where an {expected} belongs; {_NO_VALUE_HINT}"
+        return "SCHEMA-003", f"expected an {expected}, got {_show(value)}"
+    # strings
+    if not isinstance(value, str):
+        return "SCHEMA-003", f"expected a string, got {_show(value)}"
+    if info.enum and value not in info.enum:
+        return "SCHEMA-004", f'"{value}" is not a documented value (one of {", ".join(map(str, info.enum))})'
+    if info.format == "date":
+        return "SCHEMA-005", f'"{value}" is not a YYYYMMDD date'
+    if info.length and "fixed" in info.length:
+        return "SCHEMA-003", f'"{value}" has {len(value)} characters; the fixed length is {info.length["fixed"]}'
+    return "SCHEMA-003", f"{_show(value)} does not match the contract"
+
+
+def _advice(info: FieldInfo | None, value: Any, parts: list[Any]) -> tuple[str, str] | None:
+    """(rule id, message) for a value the advisory schema flagged."""
+    if info is None:
+        return None
+    if info.alias_of:
+        return "SCHEMA-007", f'"{parts[-1]}" is the table spelling; the canonical name is "{info.alias_of}"'
+    if info.echo and info.type == "number" and isinstance(value, str):
+        return "ECHO-005", f'the echoed number is written as the string "{value}"; echo the JSON number'
+    if isinstance(value, str):
+        limit = (info.length or {}).get("recommended")
+        if limit is not None and len(value) > limit:
+            return "SCHEMA-006", f"{len(value)} characters; the recommended maximum is {limit}"
+        if info.enum_recommended and value not in info.enum_recommended:
+            return "SCHEMA-008", (f'"{value}" is outside the documented vocabulary '
+                                  f'({", ".join(map(str, info.enum_recommended))})')
+        if info.pattern_recommended or info.format == "date-loose":
+            what = "YYYYMMDD date" if info.format == "date-loose" else f"pattern {info.pattern_recommended}"
+            return "SCHEMA-008", f'"{value}" does not follow the documented {what}'
+    return None
+
+
+def _lookup(fields: dict[str, FieldInfo], parts: list[Any]) -> FieldInfo | None:
+    return fields.get(_normalize(parts))
+
+
+def _schema_violations(api: str, kind: str, doc: Any) -> list[Violation]:
+    strict, advisory = validators(api, kind)
+    fields = get_api(api).fields[kind]
+    found: dict[tuple[str, str], Violation] = {}
+
+    def add(parts: list[Any], rule_id: str, message: str) -> None:
+        path = display_path(parts)
+        found.setdefault((path, rule_id), Violation(path, rule_id, message))
+
+    if not strict.is_valid(doc):
+        for err in strict.iter_errors(doc):
+            parts = list(err.instance_path)
+            kind_name = type(err.kind).__name__
+            if kind_name == "Required":
+                name = err.kind.property
+                info = _lookup(fields, [*parts, name])
+                what = "block" if info and info.type in ("object", "array") else "field"
+                add([*parts, name], "SCHEMA-002", f"required {what} is missing")
+                continue
+            value = _value_at(doc, parts)
+            if kind_name == "AnyOf" and isinstance(value, dict):  # a required block under either name
+                add(parts, "SCHEMA-002", f"required block is missing: {err.message}")
+                continue
+            add(parts, *explain(_lookup(fields, parts), value))
+    if not advisory.is_valid(doc):
+        for err in advisory.iter_errors(doc):
+            parts = list(err.instance_path)
+            advice = _advice(_lookup(fields, parts), _value_at(doc, parts), parts)
+            if advice:
+                add(parts, *advice)
+    return list(found.values())
+
+
+def check_document(api: str, kind: str, parsed: Parsed) -> list[Violation]:
+    """Violations of an already parsed message."""
+    if parsed.error:
+        rule = "TRN-002" if parsed.error_kind == "utf8" else "SCHEMA-001"
+        return [Violation("(root)", rule, parsed.error)]
+    violations = [
+        Violation(path, "NUM-001", f"{literal} is written with nine or more zeros; write it in exponent "
+                  f"notation ({_exponent(literal)})")
+        for path, literal in parsed.plain_big_numbers
+    ]
+    if not isinstance(parsed.doc, dict):
+        violations.append(Violation("(root)", "SCHEMA-001", f"the message must be a JSON object, not {_show(parsed.doc)}"))
+        return violations
+    return violations + _schema_violations(api, kind, parsed.doc)
+
+
+def _exponent(literal: str) -> str:
+    text = f"{float(literal):.15E}"
+    mantissa, exp = text.split("E")
+    mantissa = mantissa.rstrip("0")
+    if mantissa.endswith("."):
+        mantissa += "0"
+    return f"{mantissa}E{int(exp)}"
+
+
+def validate(api: str, kind: str, raw: bytes) -> list[Violation]:
+    """All violations of one raw message (`kind` = "request" or "response") against the contract."""
+    get_api(api)  # unknown id → KeyError with the valid ids
+    if kind not in ("request", "response"):
+        raise ValueError(f"kind must be 'request' or 'response', not {kind!r}")
+    return check_document(api, kind, parse(raw))
