@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "apikey", "x-api-key", "cookie", "set-cookie",
@@ -21,6 +22,14 @@ REDACTED = "[redacted]"
 # JSON keys whose values identify a person or an account.
 MASKED_KEYS = ("vtAccNo", "accNo", "qrAccNo", "virtualAccNo", "realAccNo", "ci", "certDn")
 _KEY_RE = re.compile(r'("(?:' + "|".join(MASKED_KEYS) + r')"\s*:\s*")([^"\\]*(?:\\.[^"\\]*)*)(")')
+
+# Credentials written as "name: value" or "name=value" in free text (curl lines, messages, bodies):
+# a defence for text that did not come through redact_headers. The value ends at a quote, space,
+# '&', ',', ';' or '}'. An auth scheme word (Bearer, Basic, ...) before the value is kept.
+_CREDENTIAL_RE = re.compile(
+    r"(?i)(\b(?:proxy-)?authorization|\bapikey|\bx-api-key|\bclient_secret|\baccess_token|\brefresh_token"
+    r"|\bsecret|\bpassword)(\"?\s*[:=]\s*\"?)((?:bearer|basic|digest|token)\s+)?([^\s\"'&,;}]+)"
+)
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -47,13 +56,44 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def scrub(text: str) -> str:
-    """Remove every registered secret from a text."""
+    """Remove every registered secret, and any credential written as `name: value`, from a text."""
     with _lock:
         secrets = sorted(_secrets, key=len, reverse=True)
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, REDACTED)
-    return text
+    return _CREDENTIAL_RE.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + REDACTED, text)
+
+
+def scrub_data(value: Any) -> Any:
+    """`scrub` every string (keys included) of a JSON-like value; returns a new value.
+
+    Headers found under a "headers" key are passed through `redact_headers` as well, so a record
+    that was written without redaction is still safe to publish.
+    """
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, Mapping):
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if key == "headers" and isinstance(item, Mapping):
+                out[key] = redact_headers({str(k): str(v) for k, v in item.items()})
+            else:
+                out[scrub(key) if isinstance(key, str) else key] = scrub_data(item)
+        return out
+    if isinstance(value, list | tuple):
+        return [scrub_data(item) for item in value]
+    return value
+
+
+def mask_data(value: Any) -> Any:
+    """Mask account numbers and CIs (MASKED_KEYS) wherever they are values of a JSON-like structure."""
+    if isinstance(value, Mapping):
+        return {key: (mask_value(item) if key in MASKED_KEYS and isinstance(item, str) else mask_data(item))
+                for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_data(item) for item in value]
+    return value
 
 
 def mask_json_text(text: str) -> str:

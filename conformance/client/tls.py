@@ -42,7 +42,8 @@ def build_ssl_context(tls: TlsOptions) -> ssl.SSLContext:
         try:
             context = ssl.create_default_context(cafile=cafile)
         except ssl.SSLError as exc:
-            raise TransportConfigError(f"the CA bundle {cafile!r} holds no usable certificate: {exc}") from exc
+            message = f"the CA bundle {cafile!r} holds no usable certificate: {exc}"
+            raise TransportConfigError(message) from exc
     else:
         context = httpx.create_ssl_context(verify=True, trust_env=True)
     # Brokers' gateways are required to offer TLS 1.2 or later; older versions are refused outright.

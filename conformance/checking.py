@@ -1,0 +1,281 @@
+"""What every suite needs to turn evidence into verdicts: typed failures and common questions.
+
+Checks raise `ContractViolation` (via `violate`) when the broker is wrong; a check that cannot
+apply calls `not_applicable`. Asking the broker goes through the session's Client, whose cache
+makes repeated questions free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+import pytest
+
+from conformance.client import Client
+from conformance.contract import (
+    MISSING,
+    ApiSpec,
+    ListSpec,
+    Violation,
+    check_document,
+    get_api,
+    get_path,
+    is_no_value,
+    parse,
+)
+from conformance.evidence import Exchange
+from conformance.profile import Account, B2BAccount, Profile
+from conformance.rules import ContractViolation
+
+MAX_PAGES = 200  # a page chain longer than this does not terminate (PAGE-003)
+NOT_APPLICABLE = "not_applicable: "
+
+
+def violate(rule_id: str, message: str, *, exchanges: Iterable[Exchange] = (), path: str = "",
+            api: str = "") -> NoReturn:
+    raise ContractViolation(rule_id, message, path=path, api=api, exchanges=[e.id for e in exchanges])
+
+
+def not_applicable(reason: str) -> NoReturn:
+    pytest.skip(NOT_APPLICABLE + reason)
+
+
+def report(rule_id: str, violations: list[Violation], exchange: Exchange, api: str) -> None:
+    """Fail `rule_id` with every violation of it found in one message (first one's path)."""
+    mine = [v for v in violations if v.rule_id == rule_id]
+    if not mine:
+        return
+    lines = [f"{v.path}: {v.message}" for v in mine[:20]]
+    if len(mine) > 20:
+        lines.append(f"… and {len(mine) - 20} more")
+    violate(rule_id, "\n".join(lines), exchanges=[exchange], path=mine[0].path, api=api)
+
+
+def transport_problem(exchange: Exchange) -> str | None:
+    if exchange.error:
+        return f"{exchange.error} ({exchange.error_kind})"
+    return None
+
+
+def require_answer(exchange: Exchange, rule_id: str, api: str = "") -> None:
+    """The exchange produced an HTTP answer; otherwise the check fails with the transport error."""
+    problem = transport_problem(exchange)
+    if problem:
+        violate(rule_id, f"no usable answer: {problem}", exchanges=[exchange], api=api)
+
+
+@dataclass
+class Answer:
+    """A parsed success answer: the exchange, its strict parse and the document."""
+
+    exchange: Exchange
+    doc: dict[str, Any]
+    violations: list[Violation]
+
+
+def success_code(doc: Any) -> str | None:
+    """The resp.respCode of a document (also under the table spelling Resp)."""
+    if not isinstance(doc, dict):
+        return None
+    resp = doc.get("resp", doc.get("Resp"))
+    if isinstance(resp, dict):
+        code = resp.get("respCode")
+        return str(code) if code is not None else None
+    return None
+
+
+def is_success(exchange: Exchange, api: ApiSpec) -> bool:
+    if exchange.error or exchange.status != 200:
+        return False
+    doc = exchange.json()
+    if not isinstance(doc, dict):
+        return False
+    if api.family == "member":
+        return True
+    return success_code(doc) in ("200", None)
+
+
+def answer(exchange: Exchange, api: str, rule_id: str) -> Answer:
+    """Demand a success answer (HTTP 200, JSON object); otherwise fail `rule_id` with the evidence."""
+    require_answer(exchange, rule_id, api)
+    parsed = parse(exchange.response_body)
+    if exchange.status != 200:
+        violate(rule_id, f"expected a success answer, got HTTP {exchange.status}: "
+                f"{exchange.response_body[:200].decode('utf-8', 'replace')}", exchanges=[exchange], api=api)
+    if parsed.error or not isinstance(parsed.doc, dict):
+        violate(rule_id, f"the success answer is not a JSON object: {parsed.error or 'not an object'}",
+                exchanges=[exchange], api=api)
+    code = success_code(parsed.doc)
+    if get_api(api).family != "member" and code not in (None, "200"):
+        violate(rule_id, f"HTTP 200 but resp.respCode is {code!r}", exchanges=[exchange], api=api)
+    return Answer(exchange, parsed.doc, check_document(api, "response", parsed))
+
+
+def list_items(doc: Any, spec: ListSpec) -> list[Any]:
+    """Items of one list block (no-value forms count as empty); an object block counts as one item."""
+    value = get_path(doc, spec.path)
+    if value is MISSING or is_no_value(value):
+        return []
+    if spec.kind == "object":
+        return [value] if isinstance(value, dict) and value else []
+    return list(value) if isinstance(value, list) else []
+
+
+def all_items(doc: Any, api: ApiSpec, group: str | None = None) -> list[tuple[str, Any]]:
+    """(list path, item) for every list of an API (optionally one product group's)."""
+    out: list[tuple[str, Any]] = []
+    for spec in api.lists:
+        if spec.kind == "object" or (group and spec.group != group):
+            continue
+        out.extend((spec.path, item) for item in list_items(doc, spec))
+    return out
+
+
+def item_identity(item: Any, spec: ListSpec) -> str:
+    """A stable text identifying an item (its key fields, or the whole item)."""
+    import json
+
+    if isinstance(item, dict) and spec.key:
+        return json.dumps([_norm(item.get(k)) for k in spec.key], ensure_ascii=False, sort_keys=True)
+    return json.dumps(_norm(item), ensure_ascii=False, sort_keys=True)
+
+
+def _norm(value: Any) -> Any:
+    if is_no_value(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
+
+
+def next_page(doc: Any, api: ApiSpec) -> Any:
+    if not api.result:
+        return None
+    result = get_path(doc, api.result)
+    if result is MISSING and api.id == "portfolio":
+        result = get_path(doc, "portfolioResponseBody.queryRequest")  # I20
+    if not isinstance(result, dict):
+        return None
+    page = result.get("page", MISSING)
+    return None if is_no_value(page) else page
+
+
+def page_field(api: ApiSpec) -> str:
+    return "page"
+
+
+def walk_pages(client: Client, api: str, purpose: str, *, query: dict[str, Any],
+               account: Account | None = None, b2b: B2BAccount | None = None,
+               rule_id: str = "PAGE-003") -> tuple[list[Answer], bool]:
+    """Follow the page chain; returns the answers and whether it terminated within MAX_PAGES."""
+    spec = get_api(api)
+    answers: list[Answer] = []
+    page: Any = query.get("page", "null")
+    seen_keys: set[str] = set()
+    for number in range(1, MAX_PAGES + 1):
+        exchange = client.call(api, purpose=f"{purpose} page {number}", account=account, b2b=b2b,
+                               query={**query, "page": page})
+        got = answer(exchange, api, rule_id)
+        answers.append(got)
+        page = next_page(got.doc, spec)
+        if page is None:
+            return answers, True
+        if str(page) in seen_keys:
+            return answers, False
+        seen_keys.add(str(page))
+    return answers, False
+
+
+def accounts(profile: Profile) -> list[Account]:
+    return profile.regular_accounts
+
+
+def first_account(profile: Profile) -> Account:
+    regular = profile.regular_accounts
+    if not regular:
+        not_applicable("the profile lists no account for the account APIs")
+    return regular[0]
+
+
+def first_b2b(profile: Profile) -> B2BAccount:
+    if not profile.b2b_accounts:
+        not_applicable("the profile lists no b2b account")
+    return profile.b2b_accounts[0]
+
+
+def claimed(profile: Profile, api: str) -> None:
+    if not profile.claims(api):
+        not_applicable(f"the profile does not claim {api}")
+
+
+def default_exchange(client: Client, api: str) -> Exchange:
+    """The plain question of an API (first account, defaults): asked once, judged by many rules."""
+    profile = client.profile
+    spec = get_api(api)
+    if spec.family == "account":
+        return client.call(api, purpose=f"{api} default query", account=first_account(profile))
+    if spec.family == "b2b":
+        return client.call(api, purpose=f"{api} default query", b2b=first_b2b(profile))
+    if not profile.member_ci:
+        not_applicable("the profile has no member block (member.ci)")
+    return client.call(api, purpose=f"{api} default query")
+
+
+def iter_doc_strings(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from iter_doc_strings(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from iter_doc_strings(value, f"{path}[{index}]")
+    else:
+        yield path, node
+
+
+def representative_exchanges(client: Client, api: str) -> list[Exchange]:
+    """The questions whose answers the message-level rules judge: the default query, and for
+    APIs with product groups one query per group the profile's first account holds."""
+    spec = get_api(api)
+    exchanges = [default_exchange(client, api)]
+    profile = client.profile
+    if spec.groups and spec.asset_type_field:
+        if spec.family == "account":
+            account = first_account(profile)
+            held = [g for g in spec.groups if g in account.product_groups] or list(spec.groups)
+            for group in held:
+                exchanges.append(client.call(api, purpose=f"{api} {group} group", account=account,
+                                             query={spec.asset_type_field: group}))
+        else:
+            b2b = first_b2b(profile)
+            for group in spec.groups:
+                exchanges.append(client.call(api, purpose=f"{api} {group} group", b2b=b2b,
+                                             query={spec.asset_type_field: group}))
+    return exchanges
+
+
+def judge_messages(rule_id: str, api: str, client: Client) -> None:
+    """Judge every representative success answer of an API against the contract for one rule.
+    Error answers are the errors area's business; no success answer at all fails the rule."""
+    profile = client.profile
+    claimed(profile, api)
+    spec = get_api(api)
+    judged = 0
+    for exchange in representative_exchanges(client, api):
+        if exchange.error or exchange.status != 200:
+            continue
+        parsed = parse(exchange.response_body)
+        if parsed.error and rule_id != "SCHEMA-001":
+            continue
+        report(rule_id, check_document(api, "response", parsed), exchange, api)
+        judged += 1
+    if judged == 0:
+        first = default_exchange(client, api)
+        answer(first, api, rule_id)  # fails with what the broker answered instead
+        if spec.family != "member":
+            violate(rule_id, "no success answer to judge", exchanges=[first], api=api)

@@ -1,0 +1,110 @@
+"""The one place that talks HTTP: builds requests, applies auth, records every exchange.
+
+Each distinct question is asked once per run (an exchange cache), so many rules judge the same
+evidence. Transport problems never raise: they come back as an Exchange with `error` set.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any
+
+from conformance.client.requests import auth_headers, build_body
+from conformance.client.transport import (
+    CircuitBreaker,
+    Limits,
+    RateLimiter,
+    TlsOptions,
+    make_http_client,
+    perform,
+)
+from conformance.contract.catalogue import get_api
+from conformance.evidence import Exchange
+from conformance.profile import Account, B2BAccount, Profile
+
+__all__ = ["Client"]
+
+JSON_TYPE = "application/json"
+
+
+class Client:
+    def __init__(self, profile: Profile, *, insecure: bool = False) -> None:
+        self.profile = profile
+        self.limits = Limits(timeout_s=profile.timeout_s, max_response_bytes=profile.max_response_bytes,
+                             requests_per_second=profile.requests_per_second)
+        tls = TlsOptions(verify=profile.tls_verify and not insecure, ca_bundle=profile.ca_bundle,
+                         client_cert=profile.client_cert, client_key=profile.client_key)
+        self._http = make_http_client(tls, self.limits)
+        self._limiter = RateLimiter(profile.base_url, profile.requests_per_second)
+        self.breaker = CircuitBreaker()
+        self.exchanges: list[Exchange] = []
+        self._cache: dict[tuple[Any, ...], Exchange] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- building -------------------------------------------------------------------------
+    def body(self, api: str, *, account: Account | None = None, b2b: B2BAccount | None = None,
+             query: dict[str, Any] | None = None, ci: str | None = None) -> dict[str, Any]:
+        return build_body(get_api(api), self.profile, account=account, b2b=b2b, query=query, ci=ci)
+
+    # --- calling --------------------------------------------------------------------------
+    def call(self, api: str, *, purpose: str, account: Account | None = None, b2b: B2BAccount | None = None,
+             query: dict[str, Any] | None = None, ci: str | None = None, body: dict[str, Any] | None = None,
+             raw_body: bytes | None = None, auth: str = "valid", headers: dict[str, str] | None = None,
+             path: str | None = None, method: str = "POST", content_type: str = JSON_TYPE) -> Exchange:
+        """Send one request (or return the recorded answer to the same question)."""
+        spec = get_api(api)
+        if raw_body is None:
+            if body is None:
+                body = build_body(spec, self.profile, account=account, b2b=b2b, query=query, ci=ci)
+            raw_body = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        all_headers = {"Content-Type": content_type, "Accept": JSON_TYPE}
+        all_headers.update(auth_headers(spec, self.profile, auth))
+        all_headers.update(headers or {})
+        url = self.profile.base_url + (path or spec.url_path(self.profile.short_name))
+        key = (method, url, _without_request_id(raw_body), tuple(sorted(all_headers.items())))
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        exchange = self._send(api, purpose, method, url, all_headers, raw_body)
+        with self._lock:
+            self._cache[key] = exchange
+        return exchange
+
+    def _send(self, api: str, purpose: str, method: str, url: str, headers: dict[str, str],
+              body: bytes) -> Exchange:
+        exchange_id = f"x{next(self._ids):04d}"
+        exchange = Exchange(id=exchange_id, api=api, purpose=purpose, method=method, url=url,
+                            request_headers=headers, request_body=body)
+        if self.breaker.open:
+            exchange.error, exchange.error_kind = self.breaker.reason, "refused"
+        else:
+            result = perform(self._http, method, url, headers, body, self.limits, self._limiter)
+            self.breaker.record(result)
+            exchange.status = result.status
+            exchange.response_headers = dict(result.headers)
+            exchange.response_body = result.body
+            exchange.elapsed_ms = result.elapsed_ms
+            exchange.error, exchange.error_kind = result.error, result.error_kind
+        with self._lock:
+            self.exchanges.append(exchange)
+        return exchange
+
+
+def _without_request_id(raw: bytes) -> bytes:
+    """The cache key ignores the generated reqIdConsumer so the same question is asked once."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return raw
+    header = doc.get("commonHeader") if isinstance(doc, dict) else None
+    if isinstance(header, dict) and str(header.get("reqIdConsumer", "")).startswith("KC"):
+        header = {**header, "reqIdConsumer": ""}
+        doc = {**doc, "commonHeader": header}
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()

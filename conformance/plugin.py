@@ -1,0 +1,288 @@
+"""The pytest plugin: options, fixtures, the `rule` marker, verdicts, results.json.
+
+A check is a test marked `@pytest.mark.rule("ID")`. Its outcome becomes a CheckResult: pass,
+fail (ContractViolation), skip / not_applicable (`conformance.checking.not_applicable`). SHOULD
+and INFO failures are reported to pytest as passes carrying a warning, so pytest's own exit status
+means "a MUST rule failed". Check data travels in `report.user_properties`, which pytest-xdist
+forwards to the controller; only the controller writes results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import __version__
+from conformance.checking import NOT_APPLICABLE
+from conformance.rules import AREAS, ContractViolation, get_rule, load_rules, rule_status
+
+RESULTS_KEY = pytest.StashKey["RunState"]()
+
+
+class RunState:
+    def __init__(self) -> None:
+        self.checks: list[dict[str, Any]] = []
+        self.run_errors: list[dict[str, str]] = []
+        self.started = datetime.now(timezone.utc)
+        self.t0 = time.monotonic()
+        self.last_area = ""
+        self.last_print = 0.0
+        self.done = 0
+        self.total = 0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "KOSCOM conformance")
+    group.addoption("--profile", default=None, help="broker profile (YAML)")
+    group.addoption("--out", default=None, help="folder for results.json (default: no results written)")
+    group.addoption("--conformance-base-url", default=None, help="override the profile's base_url")
+    group.addoption("--conformance-areas", default="", help="comma-separated rule areas to run")
+    group.addoption("--conformance-insecure", action="store_true", default=False)
+    group.addoption("--conformance-fuzz", action="store_true", default=False)
+    group.addoption("--conformance-progress", action="store_true", default=False,
+                    help="print a progress line per area")
+    parser.addini("conformance_profile", "default broker profile", default=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "rule(rule_id): the conformance rule a check judges")
+    config.stash[RESULTS_KEY] = RunState()
+
+
+def _area_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("rule")
+    return get_rule(marker.args[0]).area if marker else "zz"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    wanted = {a.strip() for a in (config.getoption("--conformance-areas") or "").split(",") if a.strip()}
+    unknown = wanted - set(AREAS)
+    if unknown:
+        raise pytest.UsageError(f"unknown area(s) {', '.join(sorted(unknown))}; areas: {', '.join(AREAS)}")
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("rule")
+        if marker is None:
+            keep.append(item)
+            continue
+        get_rule(marker.args[0])  # unknown ids fail loudly
+        (keep if not wanted or _area_of(item) in wanted else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+    order = {area: i for i, area in enumerate(AREAS)}
+    items.sort(key=lambda it: order.get(_area_of(it), 99))
+    config.stash[RESULTS_KEY].total = len(items)
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def profile(pytestconfig: pytest.Config) -> Any:
+    from conformance.profile import load_profile
+
+    path = pytestconfig.getoption("--profile") or pytestconfig.getini("conformance_profile")
+    if not path:
+        raise pytest.UsageError("no broker profile: pass --profile FILE")
+    return load_profile(path, base_url=pytestconfig.getoption("--conformance-base-url"))
+
+
+@pytest.fixture(scope="session")
+def client(profile: Any, pytestconfig: pytest.Config) -> Any:
+    from conformance.client import Client
+
+    c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"))
+    yield c
+    out = pytestconfig.getoption("--out")
+    if out:  # every exchange, for the evidence bundle (one file per xdist worker)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        folder = Path(out) / "exchanges"
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / f"{worker}.jsonl", "w", encoding="utf-8") as fh:
+            for exchange in c.exchanges:
+                fh.write(json.dumps(exchange.to_evidence(), ensure_ascii=False) + "\n")
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Any:
+    from conformance.contract import load_catalogue
+
+    return load_catalogue()
+
+
+@pytest.fixture(scope="session")
+def fuzz_enabled(pytestconfig: pytest.Config) -> bool:
+    return bool(pytestconfig.getoption("--conformance-fuzz"))
+
+
+@pytest.fixture(autouse=True)
+def _allure_labels(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("rule")
+    if marker is None or not request.config.pluginmanager.hasplugin("allure_pytest"):
+        return
+    try:
+        from conformance.report.allure_labels import apply_allure_labels
+    except ImportError:
+        return
+    callspec = getattr(request.node, "callspec", None)
+    api = str(callspec.params.get("api", "")) if callspec else ""
+    short = ""
+    if "profile" in request.fixturenames or True:
+        try:
+            short = request.getfixturevalue("profile").short_name
+        except Exception:  # noqa: BLE001 - labels are best effort; the check itself reports problems
+            short = ""
+    apply_allure_labels(get_rule(marker.args[0]), api, short)
+
+
+# --- verdicts ----------------------------------------------------------------------------------
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("rule")
+    if marker is None:
+        return
+    if report.when == "setup" and report.passed:
+        return
+    if report.when == "teardown" and report.passed:
+        return
+    if report.when == "call" or report.skipped or report.failed:
+        rule = get_rule(marker.args[0])
+        callspec = getattr(item, "callspec", None)
+        api = str(callspec.params.get("api", "")) if callspec else ""
+        check: dict[str, Any] = {"nodeid": item.nodeid, "rule_id": rule.id, "api": api, "status": "pass",
+                                 "message": "", "path": "", "evidence": []}
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            reason = reason.removeprefix("Skipped: ")
+            if reason.startswith(NOT_APPLICABLE):
+                check.update(status="not_applicable", message=reason[len(NOT_APPLICABLE):])
+            else:
+                check.update(status="skip", message=reason)
+        elif report.failed:
+            exc = call.excinfo.value if call.excinfo else None
+            if isinstance(exc, ContractViolation):
+                check.update(status="fail", message=exc.message, path=exc.path, api=exc.api or api,
+                             evidence=_evidence(item, exc.exchanges))
+                if rule.severity != "MUST":  # a warning: pytest sees a pass
+                    report.outcome = "passed"
+                    report.longrepr = None
+            else:
+                where = "setup" if report.when == "setup" else "check"
+                text = f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error"
+                check.update(status="skip", message=text)
+                report.user_properties.append(("conformance_run_error", text))
+        report.user_properties.append(("conformance_check", check))
+
+
+def _evidence(item: pytest.Item, ids: list[str]) -> list[dict[str, Any]]:
+    try:
+        client = item._request.getfixturevalue("client")  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - no client, no evidence
+        return []
+    by_id = {e.id: e for e in client.exchanges}
+    return [by_id[i].to_evidence() for i in ids if i in by_id]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    config = _config
+    if config is None:
+        return
+    state = config.stash[RESULTS_KEY]
+    for name, value in report.user_properties:
+        if name == "conformance_check":
+            state.checks.append(value)
+            state.done += 1
+            if config.getoption("--conformance-progress"):
+                _progress(state, get_rule(value["rule_id"]).area)
+        elif name == "conformance_run_error":
+            state.run_errors.append({"nodeid": report.nodeid, "message": value})
+
+
+def _progress(state: RunState, area: str) -> None:
+    now = time.monotonic()
+    if area != state.last_area or now - state.last_print > 3:
+        print(f"  [{now - state.t0:5.1f}s] {area:<15} {state.done}/{state.total} checks", flush=True)
+        state.last_area, state.last_print = area, now
+
+
+_config: pytest.Config | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _config
+    _config = session.config
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if hasattr(config, "workerinput"):  # xdist worker: the controller writes results
+        return
+    out = config.getoption("--out")
+    if not out:
+        return
+    state = config.stash[RESULTS_KEY]
+    results = build_results(state, config)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    (Path(out) / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
+    from conformance.profile import ProfileError, load_profile
+
+    broker: dict[str, Any] = {}
+    path = config.getoption("--profile")
+    if path:
+        try:
+            prof = load_profile(path, base_url=config.getoption("--conformance-base-url"))
+            broker = {"name": prof.name, "short_name": prof.short_name, "code": prof.code,
+                      "base_url": prof.base_url}
+        except ProfileError:
+            broker = {}
+    areas = [a for a in (config.getoption("--conformance-areas") or "").split(",") if a]
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for check in state.checks:
+        by_rule.setdefault(check["rule_id"], []).append(check)
+    rules_out = []
+    counts = {s: 0 for s in ("pass", "fail", "warn", "skip", "not_applicable")}
+    must_failed = 0
+    for rule in load_rules().values():
+        checks = sorted(by_rule.get(rule.id, []), key=lambda c: (c["api"], c["nodeid"]))
+        status = rule_status(rule.severity, [c["status"] for c in checks])
+        if not checks:
+            status = "skip"
+        counts[status] += 1
+        if status == "fail":
+            must_failed += 1
+        rules_out.append({
+            "id": rule.id, "title": rule.title, "area": rule.area, "severity": rule.severity,
+            "spec_ref": rule.spec_ref, "status": status,
+            "checks": [{k: c[k] for k in ("nodeid", "api", "status", "message", "path", "evidence")}
+                       for c in checks] or ([] if areas and rule.area not in areas else []),
+            **({"note": "not checked in this run" if areas and rule.area not in areas
+                else "no check ran for this rule"} if not checks else {}),
+        })
+    finished = datetime.now(timezone.utc)
+    return {
+        "tool": {"name": "koscom-conformance", "version": __version__},
+        "broker": broker,
+        "started_at": state.started.isoformat(timespec="seconds"),
+        "finished_at": finished.isoformat(timespec="seconds"),
+        "duration_s": round(time.monotonic() - state.t0, 2),
+        "options": {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
+                    "insecure": bool(config.getoption("--conformance-insecure")),
+                    "profile": path or ""},
+        "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
+                    "compliant": must_failed == 0 and not state.run_errors,
+                    "checks": len(state.checks), "run_errors": len(state.run_errors)},
+        "rules": rules_out,
+        "run_errors": state.run_errors,
+    }

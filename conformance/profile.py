@@ -1,0 +1,242 @@
+"""Broker profiles (YAML, DESIGN.md format): load, validate, expand ${ENV} secrets.
+
+Every problem becomes a ProfileError whose one-line message names the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from conformance import redact
+from conformance.contract.catalogue import API_IDS
+
+GROUPS = ("CASH", "EQTY", "FUND", "ETC", "derivatives")
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_DATE = {"type": "string", "pattern": r"^[0-9]{8}$"}
+_HISTORY = {"type": "object", "additionalProperties": False, "required": ["from", "to"],
+            "properties": {"from": _DATE, "to": _DATE}}
+_STR = {"type": "string"}
+
+PROFILE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["broker", "base_url", "apis"],
+    "properties": {
+        "broker": {"type": "object", "additionalProperties": False, "required": ["name", "short_name"],
+                   "properties": {"name": _STR, "short_name": {"type": "string", "pattern": r"^[A-Za-z0-9_-]+$"},
+                                  "code": _STR}},
+        "base_url": {"type": "string", "pattern": r"^https?://[^\s/]+(/[^\s]*)?$"},
+        "apis": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(API_IDS)}},
+        "capabilities": {"type": "object", "additionalProperties": False, "properties": {
+            "all_query": {"type": "boolean"},
+            "rsp_types": {"type": "array", "items": {"enum": ["RAT", "QTY"]}},
+            "separate_product_groups": {"type": "array", "items": {"enum": list(GROUPS)}},
+            "interest_query_type": {"type": "boolean"},
+            "max_date_range_days": {"type": "integer", "minimum": 1},
+        }},
+        "partner": {"type": "object", "additionalProperties": False,
+                    "properties": {"comId": _STR, "srvId": _STR}},
+        "auth": {"type": "object", "additionalProperties": False, "properties": {
+            "bearer_token": _STR,
+            "basic": {"type": "object", "additionalProperties": False, "required": ["apikey", "secret"],
+                      "properties": {"apikey": _STR, "secret": _STR}},
+            "com_id": _STR,
+            "apikey": _STR,
+        }},
+        "accounts": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["vtAccNo", "ci"],
+            "properties": {"vtAccNo": _STR, "ci": _STR, "product_groups": {"type": "array", "items": {"enum": list(GROUPS)}},
+                           "history": _HISTORY, "large": {"type": "boolean"}}}},
+        "b2b_accounts": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["accNo"],
+            "properties": {"accNo": _STR, "history": _HISTORY}}},
+        "member": {"type": "object", "additionalProperties": False, "required": ["ci"],
+                   "properties": {"ci": _STR, "korName": _STR}},
+        "limits": {"type": "object", "additionalProperties": False, "properties": {
+            "timeout_s": {"type": "number", "exclusiveMinimum": 0},
+            "max_response_bytes": {"type": "integer", "minimum": 1024},
+            "requests_per_second": {"type": ["number", "null"], "exclusiveMinimum": 0},
+        }},
+        "tls": {"type": "object", "additionalProperties": False, "properties": {
+            "verify": {"type": "boolean"}, "ca_bundle": _STR, "client_cert": _STR, "client_key": _STR}},
+    },
+}
+
+
+class ProfileError(Exception):
+    """A profile that cannot be used; the message is one line naming the file and the key."""
+
+
+@dataclass(frozen=True)
+class Account:
+    vtAccNo: str
+    ci: str
+    product_groups: tuple[str, ...] = ()
+    history: tuple[str, str] | None = None
+    large: bool = False
+
+
+@dataclass(frozen=True)
+class B2BAccount:
+    accNo: str
+    history: tuple[str, str] | None = None
+
+
+@dataclass
+class Profile:
+    path: str
+    name: str
+    short_name: str
+    code: str
+    base_url: str
+    apis: tuple[str, ...]
+    all_query: bool = False
+    rsp_types: tuple[str, ...] = ("RAT",)
+    separate_product_groups: tuple[str, ...] = ()
+    interest_query_type: bool = False
+    max_date_range_days: int | None = None
+    partner: dict[str, str] = field(default_factory=lambda: {"comId": "F9999", "srvId": "999"})
+    bearer_token: str | None = None
+    basic_apikey: str | None = None
+    basic_secret: str | None = None
+    com_id: str | None = None
+    apikey: str | None = None
+    accounts: tuple[Account, ...] = ()
+    b2b_accounts: tuple[B2BAccount, ...] = ()
+    member_ci: str | None = None
+    member_name: str = ""
+    timeout_s: float = 10.0
+    max_response_bytes: int = 20_000_000
+    requests_per_second: float | None = 10.0
+    tls_verify: bool = True
+    ca_bundle: str | None = None
+    client_cert: str | None = None
+    client_key: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def claims(self, api: str) -> bool:
+        return api in self.apis
+
+    @property
+    def regular_accounts(self) -> list[Account]:
+        return [a for a in self.accounts if not a.large]
+
+    def public_dict(self) -> dict[str, Any]:
+        """The profile without its auth block (for reports and bundles)."""
+        return {key: value for key, value in self.raw.items() if key != "auth"}
+
+
+def _location(path: Any) -> str:
+    parts = [str(p) if not isinstance(p, int) else f"[{p}]" for p in path]
+    return ".".join(parts).replace(".[", "[") or "(top level)"
+
+
+def _expand(node: Any, where: list[Any], source: str) -> Any:
+    if isinstance(node, dict):
+        return {k: _expand(v, [*where, k], source) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand(v, [*where, i], source) for i, v in enumerate(node)]
+    if isinstance(node, str) and "${" in node:
+        def sub(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            value = os.environ.get(name)
+            if value is None:
+                if default is None:
+                    raise ProfileError(f"{source}: {_location(where)}: environment variable {name} is not set")
+                return default
+            return value
+        return _ENV.sub(sub, node)
+    return node
+
+
+def _history(row: dict[str, Any]) -> tuple[str, str] | None:
+    hist = row.get("history")
+    return (hist["from"], hist["to"]) if hist else None
+
+
+def load_profile(path: str | Path, *, base_url: str | None = None) -> Profile:
+    """Read, validate and expand a profile; `base_url` overrides the file's (embedded brokers)."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{source}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ProfileError(f"{source}: {where}not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{source}: a profile is a YAML mapping (broker:, base_url:, apis:, ...)")
+    errors = sorted(jsonschema.Draft202012Validator(PROFILE_SCHEMA).iter_errors(data),
+                    key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        err = errors[0]
+        where = _location(err.absolute_path)
+        if err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            raise ProfileError(f"{source}: {where}: unknown key {extra[0]!r}" if extra else f"{source}: {where}: {err.message}")
+        if err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else err.message
+            key = f"{where}.{missing}" if where != "(top level)" else missing
+            raise ProfileError(f"{source}: {key}: missing")
+        if err.validator == "enum" and list(err.absolute_path)[:1] == ["apis"]:
+            raise ProfileError(f"{source}: {where}: unknown API id {err.instance!r}; valid ids: {', '.join(API_IDS)}")
+        raise ProfileError(f"{source}: {where}: {err.message}")
+    data = _expand(data, [], source)
+    return _build(source, data, base_url)
+
+
+def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
+    caps = data.get("capabilities", {})
+    auth = data.get("auth", {})
+    limits = data.get("limits", {})
+    tls = data.get("tls", {})
+    member = data.get("member") or {}
+    basic = auth.get("basic") or {}
+    profile = Profile(
+        path=source, name=data["broker"]["name"], short_name=data["broker"]["short_name"],
+        code=str(data["broker"].get("code", "")), base_url=(base_url or data["base_url"]).rstrip("/"),
+        apis=tuple(data["apis"]), all_query=bool(caps.get("all_query", False)),
+        rsp_types=tuple(caps.get("rsp_types", ["RAT"])),
+        separate_product_groups=tuple(caps.get("separate_product_groups", [])),
+        interest_query_type=bool(caps.get("interest_query_type", False)),
+        max_date_range_days=caps.get("max_date_range_days"),
+        partner={"comId": "F9999", "srvId": "999", **{k: str(v) for k, v in data.get("partner", {}).items()}},
+        bearer_token=auth.get("bearer_token"), basic_apikey=basic.get("apikey"), basic_secret=basic.get("secret"),
+        com_id=auth.get("com_id"), apikey=auth.get("apikey"),
+        accounts=tuple(Account(vtAccNo=a["vtAccNo"], ci=a["ci"], product_groups=tuple(a.get("product_groups", [])),
+                               history=_history(a), large=bool(a.get("large", False)))
+                       for a in data.get("accounts", [])),
+        b2b_accounts=tuple(B2BAccount(accNo=b["accNo"], history=_history(b)) for b in data.get("b2b_accounts", [])),
+        member_ci=member.get("ci"), member_name=member.get("korName", ""),
+        timeout_s=float(limits.get("timeout_s", 10.0)),
+        max_response_bytes=int(limits.get("max_response_bytes", 20_000_000)),
+        requests_per_second=limits.get("requests_per_second", 10.0),
+        tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
+        client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
+        raw=data,
+    )
+    families = {"account": ("portfolio", "balance", "transaction", "interest"),
+                "b2b": ("orderdetail", "balancelist", "settlelist", "accountlist", "tradebook")}
+    if any(api in profile.apis for api in families["account"]) and not profile.accounts:
+        raise ProfileError(f"{source}: accounts: missing (the profile claims account APIs)")
+    if any(api in profile.apis for api in families["b2b"]) and not profile.b2b_accounts:
+        raise ProfileError(f"{source}: b2b_accounts: missing (the profile claims b2b APIs)")
+    for secret in (profile.bearer_token, profile.basic_apikey, profile.basic_secret, profile.apikey):
+        redact.register_secret(secret)
+    if profile.basic_apikey and profile.basic_secret:
+        import base64
+
+        redact.register_secret(base64.b64encode(f"{profile.basic_apikey}:{profile.basic_secret}".encode()).decode())
+    return profile

@@ -1,0 +1,124 @@
+"""The three virtual brokers and the legal choices that tell them apart.
+
+Each broker conforms to the contract; where the contract leaves a choice (ALL support, page size,
+page-key format, "no value" form, number notation, ...) they choose differently, so a checker that
+passes all three is tolerant where the contract is tolerant.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+NullForm = Literal["absent", "null", "string", "empty"]
+NULL_FORMS: tuple[NullForm, ...] = ("absent", "null", "string", "empty")
+# Kinds of value a "no value" can stand for; a broker may express each kind differently.
+NullKind = Literal["string", "number", "object", "array"]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the broker's gateway accepts. Defaults are fixed; env variables add one more value each."""
+
+    bearer_tokens: frozenset[str]
+    basic: frozenset[tuple[str, str]]  # (apikey, secret)
+    com_ids: frozenset[str]  # b2b 'comId' header
+    member_keys: frozenset[str]
+
+
+NO_CREDENTIALS = Credentials(frozenset(), frozenset(), frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    short_name: str
+    code: str
+    name: str
+    category: str  # error-body category for the broker's own (business) errors
+    all_query: bool
+    rsp_types: tuple[str, ...]
+    holds_derivatives: bool  # FUT/OPT/ELW inside the comprehensive account's EQTY group
+    separate_groups: tuple[str, ...]  # product groups held outside the comprehensive account
+    interest_query_type: bool
+    default_page_size: int
+    max_page_size: int  # the broker need not fill count: it never sends more than this
+    page_keys: Literal["offset", "numeric", "base64"]
+    null_style: dict[NullKind, NullForm]
+    number_style: Literal["sample", "compact", "java"]
+    max_range_days: int  # transaction / tradebook date range
+    unknown_account_code: int  # 4001 or 3012
+    trade_split: Literal["split", "sum", "nrm"]  # balance tradeType style
+    cash_isin: str | None  # isinCode of cash movements in the transaction list (None = no value)
+    echo_today_for_empty_order_date: bool
+    content_type: str
+    rate_headers: Literal["current", "old", "none"]
+    seed: int
+    credentials: Credentials = field(default_factory=lambda: NO_CREDENTIALS, compare=False)
+
+
+def _credentials(short: str) -> Credentials:
+    """The fixed defaults plus whatever the per-broker environment variables say (profiles use both)."""
+    env = os.environ
+    prefix = f"KOSCOM_{short.upper()}_"
+    bearer = {f"{short}-token"}
+    apikey, secret = f"{short}-apikey", f"{short}-secret"
+    basic = {(apikey, secret)}
+    if env.get(prefix + "APIKEY") or env.get(prefix + "SECRET"):
+        basic.add((env.get(prefix + "APIKEY", apikey), env.get(prefix + "SECRET", secret)))
+    com_ids = {"00995"}
+    members = {f"{short}-member-key"}
+    for target, name in ((bearer, "BEARER"), (com_ids, "COMID"), (members, "MEMBER_KEY")):
+        if env.get(prefix + name):
+            target.add(env[prefix + name])
+    return Credentials(frozenset(bearer), frozenset(basic), frozenset(com_ids), frozenset(members))
+
+
+_BROKERS: dict[str, BrokerConfig] = {
+    "diamond": BrokerConfig(
+        short_name="diamond", code="00992", name="Diamond Securities", category="Diamond",
+        all_query=True, rsp_types=("RAT", "QTY"), holds_derivatives=True, separate_groups=(),
+        interest_query_type=False, default_page_size=50, max_page_size=1000, page_keys="offset",
+        null_style={"string": "null", "number": "null", "object": "null", "array": "null"},
+        number_style="sample", max_range_days=366, unknown_account_code=4001, trade_split="split",
+        cash_isin="CASH", echo_today_for_empty_order_date=True,
+        content_type="application/json; charset=utf-8", rate_headers="current", seed=992,
+    ),
+    "cyber": BrokerConfig(
+        short_name="cyber", code="00991", name="Cyber Securities", category="Cyber",
+        all_query=False, rsp_types=("RAT",), holds_derivatives=False, separate_groups=("derivatives",),
+        interest_query_type=False, default_page_size=5, max_page_size=5, page_keys="numeric",
+        null_style={"string": "empty", "number": "absent", "object": "absent", "array": "absent"},
+        number_style="compact", max_range_days=92, unknown_account_code=3012, trade_split="sum",
+        cash_isin=None, echo_today_for_empty_order_date=False,
+        content_type="application/json;charset=UTF-8", rate_headers="none", seed=991,
+    ),
+    "star": BrokerConfig(
+        short_name="star", code="00993", name="Star Securities", category="Star",
+        all_query=True, rsp_types=("RAT", "QTY"), holds_derivatives=False, separate_groups=(),
+        interest_query_type=True, default_page_size=20, max_page_size=100, page_keys="base64",
+        null_style={"string": "string", "number": "absent", "object": "absent", "array": "absent"},
+        number_style="java", max_range_days=366, unknown_account_code=4001, trade_split="nrm",
+        cash_isin=None, echo_today_for_empty_order_date=False,
+        content_type="Application/json; charset=utf-8", rate_headers="old", seed=993,
+    ),
+}
+
+BROKER_NAMES: tuple[str, ...] = tuple(_BROKERS)
+
+
+def get_broker(short_name: str) -> BrokerConfig:
+    """The broker's configuration with its credentials read now (so env overrides apply)."""
+    try:
+        base = _BROKERS[short_name.lower()]
+    except KeyError:
+        raise KeyError(f"unknown broker {short_name!r} (choose from {', '.join(BROKER_NAMES)})") from None
+    return replace(base, credentials=_credentials(base.short_name))
+
+
+def broker_for_code(code: str) -> str | None:
+    """Short name of the virtual broker with this company code (member-consent endpoints)."""
+    for short, cfg in _BROKERS.items():
+        if cfg.code == code.strip():
+            return short
+    return None

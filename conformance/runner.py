@@ -1,0 +1,138 @@
+"""`conformance run`: audit one broker with the suites, then write the report set.
+
+No profile: the bundled reference broker `diamond` is started in-process on a free loopback
+port and audited with profiles/diamond.yaml (the embedded default).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from argparse import Namespace
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from conformance.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance.paths import profiles_dir, suites_dir
+from conformance.profile import ProfileError, load_profile
+from conformance.rules import AREAS
+
+
+@contextlib.contextmanager
+def _embedded_broker() -> Iterator[str]:
+    from conformance.reference.server import ReferenceServer
+
+    with ReferenceServer(broker="diamond") as server:
+        yield server.base_url
+
+
+def pytest_command(profile_path: str, out: Path, *, base_url: str | None, areas: list[str], fuzz: bool,
+                   insecure: bool, progress: bool, extra: list[str]) -> list[str]:
+    suites = suites_dir()
+    cmd = [sys.executable, "-m", "pytest", str(suites), "-c", str(suites / "pytest.ini"),
+           "--rootdir", str(suites), "-p", "conformance.plugin", "-p", "no:terminal",
+           "--profile", profile_path, "--out", str(out), "--alluredir", str(out / "allure-results"),
+           "--clean-alluredir", "--import-mode=importlib"]
+    if base_url:
+        cmd += ["--conformance-base-url", base_url]
+    if areas:
+        cmd += ["--conformance-areas", ",".join(areas)]
+    if fuzz:
+        cmd.append("--conformance-fuzz")
+    if insecure:
+        cmd.append("--conformance-insecure")
+    if progress:
+        cmd.append("--conformance-progress")
+    return cmd + extra
+
+
+def write_reports(out: Path, results: dict[str, Any], profile: Any) -> None:
+    """report.html, junit.xml and evidence.zip, all read from the results record."""
+    from conformance.paths import schemas_dir
+    from conformance.report.bundle import write_bundle
+    from conformance.report.html import render_html
+    from conformance.report.junit import write_junit
+
+    render_html(results, out)
+    write_junit(results, out / "junit.xml")
+    exchanges: list[dict[str, Any]] = []
+    for file in sorted((out / "exchanges").glob("*.jsonl")) if (out / "exchanges").is_dir() else []:
+        exchanges.extend(json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line)
+    base = schemas_dir()
+    contract = {str(p.relative_to(base)): p.read_bytes()
+                for p in sorted(base.rglob("*")) if p.is_file() and p.suffix in (".json", ".yaml", ".md")}
+    write_bundle(out, results, exchanges, profile.public_dict(), contract)
+
+
+def run_command(args: Namespace) -> int:
+    areas = list(args.area or [])
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown:
+        raise UsageError(f"unknown area {unknown[0]!r}; areas: {', '.join(AREAS)}")
+    if args.insecure:
+        print("conformance: warning: TLS certificate verification is OFF (--insecure); "
+              "the report will say so", file=sys.stderr)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").unlink(missing_ok=True)
+    with contextlib.ExitStack() as stack:
+        if args.profile:
+            profile_path, base_url = args.profile, None
+        else:
+            profile_path = str(profiles_dir() / "diamond.yaml")
+            base_url = stack.enter_context(_embedded_broker())
+        try:
+            profile = load_profile(profile_path, base_url=base_url)
+        except ProfileError as exc:
+            print(f"conformance: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        if not args.quiet:
+            print(f"conformance: auditing {profile.name} ({profile.short_name}) at {profile.base_url}", flush=True)
+        started = time.monotonic()
+        cmd = pytest_command(profile_path, out, base_url=base_url, areas=areas, fuzz=args.fuzz,
+                             insecure=args.insecure, progress=not args.quiet, extra=list(args.pytest_args))
+        proc = subprocess.run(cmd, stdout=None if not args.quiet else subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, check=False)
+        results_file = out / "results.json"
+        if not results_file.exists():
+            reason = _last_line(proc.stderr) or f"pytest exited with {proc.returncode}"
+            print(f"conformance: the run could not be made: {reason}", file=sys.stderr)
+            return EXIT_USAGE
+        results = json.loads(results_file.read_text(encoding="utf-8"))
+        if args.insecure:
+            results.setdefault("options", {})["insecure"] = True
+        write_reports(out, results, profile)
+        summary = results["summary"]
+        if not args.quiet:
+            print(f"conformance: {summary['rules']} rules: {summary['pass']} pass, {summary['fail']} fail, "
+                  f"{summary['warn']} warn, {summary['skip']} skip, {summary['not_applicable']} n/a "
+                  f"in {time.monotonic() - started:.1f}s")
+            verdict = "COMPLIANT" if summary["compliant"] else f"NOT COMPLIANT ({summary['must_failed']} MUST rules failed)"
+            print(f"conformance: {verdict}; report: {out / 'report.html'}")
+        if _nothing_reached(out):
+            print("conformance: the gateway could not be reached at all", file=sys.stderr)
+            return EXIT_USAGE
+        return EXIT_OK if summary["compliant"] else EXIT_FAIL
+
+
+def _nothing_reached(out: Path) -> bool:
+    folder = out / "exchanges"
+    seen = False
+    for file in folder.glob("*.jsonl") if folder.is_dir() else []:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            seen = True
+            if json.loads(line)["response"]["status"] is not None:
+                return False
+    return seen
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    for line in reversed(lines):
+        if "UsageError" in line or line.startswith("ERROR"):
+            return line
+    return lines[-1] if lines else ""
