@@ -407,8 +407,8 @@ def _classify(exc: BaseException, phase: str, url: str, limits: Limits, received
         if phase == "request" and ("without sending a response" in text or "disconnected" in text):
             return "reset", f"{origin} closed the connection without answering"
         if "peer closed connection without sending complete message body" in text:
-            return "protocol", (f"the connection closed after {_bytes(received)} of the body, before the "
-                                f"announced length was complete ({text.split('message body: ')[-1]})")
+            detail = str(exc).partition("message body")[2].strip(" :") or f"({_bytes(received)} received)"
+            return "protocol", f"the connection closed before the announced body was complete {detail}"
         return "protocol", f"the gateway's answer is not valid HTTP/1.1: {exc}"
     if isinstance(exc, httpx.ConnectError):
         return "refused", f"could not connect to {origin}: {exc}"

@@ -107,6 +107,11 @@ _BROKERS: dict[str, BrokerConfig] = {
 BROKER_NAMES: tuple[str, ...] = tuple(_BROKERS)
 
 
+def base_broker(short_name: str) -> BrokerConfig:
+    """The broker's fixed configuration (no credentials): what its data and behaviour derive from."""
+    return _BROKERS[short_name]
+
+
 def get_broker(short_name: str) -> BrokerConfig:
     """The broker's configuration with its credentials read now (so env overrides apply)."""
     try:

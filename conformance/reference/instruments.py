@@ -141,7 +141,7 @@ FUNDS: list[tuple[str, str]] = [
 
 
 def fund_code(body: str) -> str:
-    return isin("KR5", body + "0")
+    return isin("KR5", body)
 
 
 # Other assets (ETC group): (etcList assetType, name <= 15 characters, face value per unit)

@@ -1,0 +1,239 @@
+"""Results → what the HTML template shows: sorted rules, the area matrix, clause texts, and evidence
+cut to a size a browser opens quickly (the full record stays in results.json and evidence.zip).
+
+The template only loops and prints; every decision about order, size and highlighting is made here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.redact import mask_json_text, redact_headers, scrub_data
+from conformance.report.clauses import Clause, clauses_for, load_clauses
+from conformance.report.pretty import Segment, find, pretty, window
+from conformance.report.results import iter_checks, ordered_rules
+from conformance.rules import AREAS, SEVERITIES, STATUSES
+
+STATUS_LABELS = {"fail": "fail", "warn": "warn", "pass": "pass", "skip": "skip", "not_applicable": "n/a"}
+EVIDENCE_STATUSES = ("fail", "warn")  # checks whose evidence is shown
+MAX_EXCHANGES_PER_CHECK = 3
+EVIDENCE_BUDGET_CHARS = 1_000_000  # all shown bodies together, before HTML escaping
+BODY_CAP_MIN, BODY_CAP_MAX = 2_500, 24_000
+MAX_CURL_CHARS = 8_000
+
+
+@dataclass
+class BodyView:
+    empty: bool
+    is_json: bool
+    segments: list[Segment]
+    hidden_lines: int
+    highlight_how: str = "none"
+    highlight_note: str = ""
+    highlight_lines: str = ""  # "lines 40–41", for the caption
+    cut_note: str = ""
+
+
+@dataclass
+class ExchangeView:
+    id: str
+    api: str
+    purpose: str
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]]
+    request_body: BodyView
+    status: Any
+    response_headers: list[tuple[str, str]]
+    response_body: BodyView
+    error: str
+    error_kind: str
+    elapsed_ms: Any
+    curl: str
+
+
+@dataclass
+class CheckView:
+    nodeid: str
+    api: str
+    status: str
+    message: str
+    path: str
+    exchanges: list[ExchangeView] = field(default_factory=list)
+    more_exchanges: int = 0
+    evidence_dropped: bool = False  # over the page budget: see results.json
+
+
+@dataclass
+class RuleView:
+    id: str
+    title: str
+    area: str
+    severity: str
+    spec_ref: str
+    status: str
+    clauses: list[Clause]
+    checks: list[CheckView]
+    check_counts: dict[str, int]
+    search: str
+    open: bool
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _line_range(lines: set[int]) -> str:
+    if not lines:
+        return ""
+    first, last = min(lines) + 1, max(lines) + 1
+    return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+def body_view(text: str, path: str, cap_chars: int) -> BodyView:
+    """A body pretty-printed, the check's field highlighted, cut to about `cap_chars`."""
+    if not text:
+        return BodyView(empty=True, is_json=False, segments=[], hidden_lines=0)
+    printed = pretty(mask_json_text(text))
+    mark = find(printed, path) if path else None
+    lines = mark.lines if mark else set()
+    segments, hidden = window(printed.lines, lines, cap_chars)
+    return BodyView(empty=False, is_json=printed.is_json, segments=segments, hidden_lines=hidden,
+                    highlight_how=mark.how if mark else "none", highlight_note=mark.note if mark else "",
+                    highlight_lines=_line_range(lines), cut_note=printed.cut_note)
+
+
+def _headers(value: Any) -> list[tuple[str, str]]:
+    if not isinstance(value, dict):
+        return []
+    return list(redact_headers({str(k): _text(v) for k, v in value.items()}).items())
+
+
+def exchange_view(evidence: dict[str, Any], path: str, cap_chars: int) -> ExchangeView:
+    request = evidence.get("request") or {}
+    response = evidence.get("response") or {}
+    curl = _text(evidence.get("curl"))
+    if len(curl) > MAX_CURL_CHARS:
+        curl = curl[:MAX_CURL_CHARS] + f" … ({len(curl) - MAX_CURL_CHARS} more characters: see results.json)"
+    return ExchangeView(
+        id=_text(evidence.get("id")), api=_text(evidence.get("api")), purpose=_text(evidence.get("purpose")),
+        method=_text(request.get("method")), url=_text(request.get("url")),
+        request_headers=_headers(request.get("headers")),
+        request_body=body_view(_text(request.get("body")), "", cap_chars),
+        status=response.get("status"), response_headers=_headers(response.get("headers")),
+        response_body=body_view(_text(response.get("body")), path, cap_chars),
+        error=_text(response.get("error")), error_kind=_text(response.get("error_kind")),
+        elapsed_ms=evidence.get("elapsed_ms"), curl=curl,
+    )
+
+
+def _body_cap(results: dict[str, Any]) -> int:
+    """Share the page's evidence budget among the bodies it will show."""
+    bodies = 0
+    for _, check in iter_checks(results):
+        if check.get("status") in EVIDENCE_STATUSES:
+            bodies += 2 * min(len(check.get("evidence") or []), MAX_EXCHANGES_PER_CHECK)
+    if not bodies:
+        return BODY_CAP_MAX
+    return max(BODY_CAP_MIN, min(BODY_CAP_MAX, EVIDENCE_BUDGET_CHARS // bodies))
+
+
+def _shown_size(view: ExchangeView) -> int:
+    return sum(len(segment.text) for body in (view.request_body, view.response_body) for segment in body.segments)
+
+
+def rule_views(results: dict[str, Any]) -> list[RuleView]:
+    cap = _body_cap(results)
+    spent = 0
+    views: list[RuleView] = []
+    for rule in ordered_rules(results):
+        checks: list[CheckView] = []
+        for check in sorted(rule.get("checks") or [], key=lambda c: c.get("status") not in EVIDENCE_STATUSES):
+            status = _text(check.get("status"))
+            view = CheckView(nodeid=_text(check.get("nodeid")), api=_text(check.get("api")), status=status,
+                             message=_text(check.get("message")), path=_text(check.get("path")))
+            evidence = [e for e in check.get("evidence") or [] if isinstance(e, dict)]
+            if status in EVIDENCE_STATUSES and evidence:
+                if spent > 1.5 * EVIDENCE_BUDGET_CHARS:
+                    view.evidence_dropped = True
+                else:
+                    for item in evidence[:MAX_EXCHANGES_PER_CHECK]:
+                        shown = exchange_view(item, view.path, cap)
+                        spent += _shown_size(shown)
+                        view.exchanges.append(shown)
+                    view.more_exchanges = max(0, len(evidence) - MAX_EXCHANGES_PER_CHECK)
+            checks.append(view)
+        counts = Counter(check.status for check in checks)
+        rule_status = _text(rule.get("status"))
+        spec_ref = _text(rule.get("spec_ref"))
+        search = " ".join([_text(rule.get("id")), _text(rule.get("title")), _text(rule.get("area")),
+                           _text(rule.get("severity")), spec_ref, rule_status]
+                          + [f"{c.api} {c.message} {c.path} {c.nodeid}" for c in checks])
+        views.append(RuleView(
+            id=_text(rule.get("id")), title=_text(rule.get("title")), area=_text(rule.get("area")),
+            severity=_text(rule.get("severity")), spec_ref=spec_ref, status=rule_status,
+            clauses=clauses_for(spec_ref), checks=checks, check_counts=dict(counts),
+            search=" ".join(search.lower().split()), open=rule_status == "fail"))
+    return views
+
+
+def matrix(results: dict[str, Any]) -> dict[str, Any]:
+    """Rule counts per area × status (areas in catalogue order, unknown areas after)."""
+    counts: dict[str, Counter[str]] = {}
+    for rule in results.get("rules", []):
+        counts.setdefault(_text(rule.get("area")), Counter())[_text(rule.get("status"))] += 1
+    areas = [a for a in AREAS if a in counts] + sorted(a for a in counts if a not in AREAS)
+    rows = [{"area": area, "counts": {s: counts[area][s] for s in STATUSES}, "total": sum(counts[area].values())}
+            for area in areas]
+    totals = {s: sum(row["counts"][s] for row in rows) for s in STATUSES}
+    return {"rows": rows, "totals": totals, "total": sum(totals.values())}
+
+
+def _fields(value: Any, names: tuple[str, ...]) -> dict[str, str]:
+    """The named fields of an optional object as text ("" when missing), extra fields kept."""
+    source = value if isinstance(value, dict) else {}
+    return {**{k: _text(v) for k, v in source.items()}, **{name: _text(source.get(name)) for name in names}}
+
+
+def context(results: dict[str, Any]) -> dict[str, Any]:
+    """Everything the template prints, secrets scrubbed from every string."""
+    data = scrub_data(results)
+    summary = data.get("summary") or {}
+    options = data.get("options") or {}
+    rules = rule_views(data)
+    statuses_present = Counter(rule.status for rule in rules)
+    used = {ident for rule in rules for ident in (c.id for c in rule.clauses)}
+    known = load_clauses()
+    must_failed = summary.get("must_failed")
+    if must_failed is None:
+        must_failed = sum(1 for r in rules if r.status == "fail" and r.severity == "MUST")
+    compliant = summary.get("compliant")
+    if compliant is None:
+        compliant = must_failed == 0
+    run_errors = [e for e in data.get("run_errors") or [] if isinstance(e, dict)]
+    option_rows = [(str(k), ", ".join(map(str, v)) if isinstance(v, list) else _text(v))
+                   for k, v in options.items()]
+    return {
+        "tool": _fields(data.get("tool"), ("name", "version")),
+        "broker": _fields(data.get("broker"), ("name", "short_name", "code", "base_url")),
+        "started_at": _text(data.get("started_at")),
+        "finished_at": _text(data.get("finished_at")),
+        "duration_s": data.get("duration_s"),
+        "options": option_rows,
+        "insecure": bool(options.get("insecure")),
+        "summary": summary,
+        "compliant": bool(compliant),
+        "must_failed": must_failed,
+        "checks_total": sum(len(r.checks) for r in rules),
+        "matrix": matrix(data),
+        "rules": rules,
+        "statuses": [(s, STATUS_LABELS[s], statuses_present.get(s, 0)) for s in STATUSES],
+        "areas": [row["area"] for row in matrix(data)["rows"]],
+        "severities": [s for s in SEVERITIES if any(r.severity == s for r in rules)],
+        "run_errors": run_errors,
+        "clauses": [c for ident, c in known.items() if ident in used],
+        "status_labels": STATUS_LABELS,
+        "limits": {"exchanges": MAX_EXCHANGES_PER_CHECK, "body_cap": _body_cap(data)},
+    }

@@ -1,0 +1,109 @@
+"""Area `auth`: each family refuses missing and wrong credentials (C16–C19); CI ownership (C21)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import checking as ck
+from conformance.contract import API_IDS, get_api
+from conformance.errors import error_code
+from conformance.profile import Account
+
+ACCOUNT_APIS = [a for a in API_IDS if get_api(a).family == "account"]
+B2B_APIS = [a for a in API_IDS if get_api(a).family == "b2b"]
+MEMBER_APIS = [a for a in API_IDS if get_api(a).family == "member"]
+FOREIGN_CI = "Zm9yZWlnbi1jaS1mb3ItY29uZm9ybWFuY2UtY2hlY2tzLW5vdC1hLXJlYWwtdXNlci0wMDAwMDAwMDAwMDAwMDA="
+
+
+def _call(client, api, purpose, **kwargs):
+    spec = get_api(api)
+    if spec.family == "account":
+        kwargs.setdefault("account", ck.first_account(client.profile))
+    elif spec.family == "b2b":
+        kwargs.setdefault("b2b", ck.first_b2b(client.profile))
+    elif not client.profile.member_ci:
+        ck.not_applicable("the profile has no member block")
+    return client.call(api, purpose=purpose, **kwargs)
+
+
+def _must_refuse(rule_id, exchange, api, what):
+    ck.require_answer(exchange, rule_id, api)
+    if exchange.status is not None and 200 <= exchange.status < 300:
+        code = error_code(exchange)
+        items = ck.all_items(exchange.json(), get_api(api))
+        if code is None or items:
+            ck.violate(rule_id, f"{what} was answered with HTTP {exchange.status}"
+                       + (f" and {len(items)} items" if items else ""), exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("AUTH-001")
+@pytest.mark.parametrize("api", ACCOUNT_APIS)
+def test_account_without_token_refused(api, client):
+    ck.claimed(client.profile, api)
+    _must_refuse("AUTH-001", _call(client, api, f"{api} without Authorization", auth="none"), api,
+                 "a request without a bearer token")
+
+
+@pytest.mark.rule("AUTH-002")
+@pytest.mark.parametrize("api", ACCOUNT_APIS)
+def test_account_with_invalid_token_refused(api, client):
+    ck.claimed(client.profile, api)
+    _must_refuse("AUTH-002", _call(client, api, f"{api} with an invalid token", auth="wrong"), api,
+                 "a request with an invalid bearer token")
+
+
+@pytest.mark.rule("AUTH-003")
+@pytest.mark.parametrize("missing", ["authorization", "comId"])
+@pytest.mark.parametrize("api", B2B_APIS)
+def test_b2b_without_credentials_refused(api, missing, client):
+    ck.claimed(client.profile, api)
+    mode = "none" if missing == "authorization" else "no-comid"
+    _must_refuse("AUTH-003", _call(client, api, f"{api} without {missing}", auth=mode), api,
+                 f"a request without the {missing} header")
+
+
+@pytest.mark.rule("AUTH-004")
+@pytest.mark.parametrize("api", B2B_APIS)
+def test_b2b_wrong_secret_refused(api, client):
+    ck.claimed(client.profile, api)
+    _must_refuse("AUTH-004", _call(client, api, f"{api} with a wrong Basic secret", auth="wrong"), api,
+                 "a request with wrong Basic credentials")
+
+
+@pytest.mark.rule("AUTH-005")
+@pytest.mark.parametrize("mode", ["none", "wrong"])
+@pytest.mark.parametrize("api", MEMBER_APIS)
+def test_member_without_valid_apikey_refused(api, mode, client):
+    ck.claimed(client.profile, api)
+    what = "without an apikey" if mode == "none" else "with a wrong apikey"
+    _must_refuse("AUTH-005", _call(client, api, f"{api} {what}", auth=mode), api, f"a request {what}")
+
+
+@pytest.mark.rule("AUTH-006")
+@pytest.mark.parametrize("api", ACCOUNT_APIS)
+def test_account_not_served_to_another_ci(api, client):
+    ck.claimed(client.profile, api)
+    account = ck.first_account(client.profile)
+    other = next((a.ci for a in client.profile.accounts if a.ci.strip() != account.ci.strip()), FOREIGN_CI)
+    exchange = client.call(api, purpose=f"{api} with a CI that does not own the account",
+                           account=Account(account.vtAccNo, other))
+    _must_refuse("AUTH-006", exchange, api, "an account asked for by a CI that does not own it")
+
+
+@pytest.mark.rule("AUTH-007")
+@pytest.mark.parametrize("variant", ["lowercase-basic", "mixed-case-media-type"])
+def test_scheme_and_media_type_case_insensitive(variant, client):
+    profile = client.profile
+    if variant == "lowercase-basic":
+        api = next((a for a in B2B_APIS if profile.claims(a)), None)
+        if api is None:
+            ck.not_applicable("no b2b API claimed")
+        exchange = _call(client, api, f"{api} with scheme word 'basic'", auth="lowercase-scheme")
+    else:
+        api = next((a for a in API_IDS if profile.claims(a)), None)
+        if api is None:
+            ck.not_applicable("no API claimed")
+        exchange = _call(client, api, f"{api} with Content-Type Application/JSON", content_type="Application/JSON")
+    if not ck.is_success(exchange, get_api(api)):
+        ck.require_answer(exchange, "AUTH-007", api)
+        ck.violate("AUTH-007", f"{variant}: refused with HTTP {exchange.status}", exchanges=[exchange], api=api)

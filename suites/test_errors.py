@@ -1,0 +1,183 @@
+"""Area `errors`: success and error answers (C24, C21, C1), malformed requests, fuzzing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conformance import checking as ck
+from conformance.contract import API_IDS, get_api
+from conformance.errors import DOCUMENTED, error_code, is_error_body, status_fits
+
+APIS = list(API_IDS)
+ACCOUNT_OR_B2B = [a for a in APIS if get_api(a).family != "member"]
+UNKNOWN_VTACC = "999999999999999999"
+UNKNOWN_ACCNO = "99999999999"
+
+
+def _unknown_account_exchange(client, api):
+    from conformance.profile import Account, B2BAccount
+
+    profile = client.profile
+    spec = get_api(api)
+    if spec.family == "account":
+        real = ck.first_account(profile)
+        return client.call(api, purpose=f"{api} unknown account", account=Account(UNKNOWN_VTACC, real.ci))
+    if api == "accountlist":
+        return None
+    ck.first_b2b(profile)
+    return client.call(api, purpose=f"{api} unknown account", b2b=B2BAccount(UNKNOWN_ACCNO))
+
+
+def _error_exchanges(client, api):
+    """Questions that must end in an error answer, for the format rules."""
+    spec = get_api(api)
+    out = []
+    unknown = _unknown_account_exchange(client, api) if spec.family != "member" else None
+    if unknown is not None:
+        out.append(unknown)
+    out.append(client.call(api, purpose=f"{api} without credentials", account=_acc(client, spec),
+                           b2b=_b2b(client, spec), auth="none"))
+    return out
+
+
+def _acc(client, spec):
+    return ck.first_account(client.profile) if spec.family == "account" else None
+
+
+def _b2b(client, spec):
+    return ck.first_b2b(client.profile) if spec.family == "b2b" else None
+
+
+@pytest.mark.rule("ERR-001")
+@pytest.mark.parametrize("api", APIS)
+def test_success_is_http_200_with_code_200(api, client):
+    ck.claimed(client.profile, api)
+    exchange = ck.default_exchange(client, api)
+    got = ck.answer(exchange, api, "ERR-001")
+    if get_api(api).family != "member" and ck.success_code(got.doc) != "200":
+        ck.violate("ERR-001", "the success answer carries no resp.respCode \"200\"", exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("ERR-002")
+@pytest.mark.parametrize("api", APIS)
+def test_error_answers_are_json_with_code(api, client):
+    ck.claimed(client.profile, api)
+    for exchange in _error_exchanges(client, api):
+        ck.require_answer(exchange, "ERR-002", api)
+        if exchange.status is not None and exchange.status < 400:
+            continue  # ERR-005 judges errors disguised as successes
+        if not is_error_body(exchange.json()):
+            body = exchange.response_body[:160].decode("utf-8", "replace")
+            ck.violate("ERR-002", f"HTTP {exchange.status} error answer is not a JSON error body "
+                       f"({{code, message}} or {{message}}): {body!r}", exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("ERR-003")
+@pytest.mark.parametrize("api", APIS)
+def test_error_codes_documented(api, client):
+    ck.claimed(client.profile, api)
+    for exchange in _error_exchanges(client, api):
+        if exchange.error or exchange.status is None or exchange.status < 400:
+            continue
+        code = error_code(exchange)
+        doc = exchange.json()
+        if code is None:
+            if isinstance(doc, dict) and "code" not in doc and ("message" in doc or "error" in doc):
+                continue  # a gateway message body (I79) has no code
+            ck.violate("ERR-003", f"HTTP {exchange.status} error answer carries no error code",
+                       exchanges=[exchange], api=api)
+        if code not in DOCUMENTED:
+            ck.violate("ERR-003", f"error code {code} is not documented", exchanges=[exchange], api=api)
+        if not status_fits(code, exchange.status):
+            ck.violate("ERR-003", f"error code {code} sent with HTTP {exchange.status}", exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("ERR-004")
+@pytest.mark.parametrize("api", ACCOUNT_OR_B2B)
+def test_unknown_account_gets_an_error(api, client):
+    ck.claimed(client.profile, api)
+    exchange = _unknown_account_exchange(client, api)
+    if exchange is None:
+        ck.not_applicable("accountlist takes no account number")
+    ck.require_answer(exchange, "ERR-004", api)
+    spec = get_api(api)
+    if exchange.status == 200 and error_code(exchange) is None:
+        ck.violate("ERR-004", "an unknown account was answered as a success", exchanges=[exchange], api=api)
+    items = ck.all_items(exchange.json(), spec)
+    if items:
+        ck.violate("ERR-004", f"the error answer for an unknown account carries {len(items)} items",
+                   exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("ERR-005")
+@pytest.mark.parametrize("api", APIS)
+def test_errors_not_sent_with_2xx(api, client):
+    ck.claimed(client.profile, api)
+    for exchange in _error_exchanges(client, api):
+        if exchange.status is not None and 200 <= exchange.status < 300:
+            code = error_code(exchange)
+            if code is not None or exchange.purpose.endswith("without credentials"):
+                ck.violate("ERR-005", f"an error ({code or 'refused request'}) answered with HTTP {exchange.status}",
+                           exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("ERR-006")
+@pytest.mark.parametrize("case", ["bad-json", "bad-enumeration"])
+@pytest.mark.parametrize("api", APIS)
+def test_malformed_request_gets_documented_error(api, case, client):
+    ck.claimed(client.profile, api)
+    spec = get_api(api)
+    if case == "bad-json":
+        exchange = client.call(api, purpose=f"{api} truncated JSON body", raw_body=b'{"partner": {"comId": ')
+    else:
+        if not spec.asset_type_field:
+            ck.not_applicable(f"{api} has no enumerated query field to break")
+        exchange = client.call(api, purpose=f"{api} undocumented {spec.asset_type_field}",
+                               account=_acc(client, spec), b2b=_b2b(client, spec),
+                               query={spec.asset_type_field: "XXXX"})
+    ck.require_answer(exchange, "ERR-006", api)
+    if exchange.status == 200 and error_code(exchange) is None:
+        ck.violate("ERR-006", f"a request with {case} was answered as a success", exchanges=[exchange], api=api)
+    if exchange.status is not None and exchange.status >= 400 and not is_error_body(exchange.json()):
+        ck.violate("ERR-006", f"{case}: HTTP {exchange.status} without a JSON error body: "
+                   f"{exchange.response_body[:160].decode('utf-8', 'replace')!r}", exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("ERR-007")
+@pytest.mark.parametrize("family", ["account", "b2baccount"])
+def test_unknown_path_not_2xx(family, client):
+    profile = client.profile
+    api = "balance" if family == "account" else "accountlist"
+    if not any(profile.claims(a) for a in APIS if get_api(a).family == ("account" if family == "account" else "b2b")):
+        ck.not_applicable(f"no {family} API claimed")
+    spec = get_api(api)
+    exchange = client.call(api, purpose=f"unknown {family} path", path=f"/v1/{profile.short_name}/{family}/nosuchapi/search",
+                           account=_acc(client, spec) if profile.regular_accounts else None,
+                           b2b=_b2b(client, spec) if profile.b2b_accounts else None)
+    ck.require_answer(exchange, "ERR-007", api)
+    if 200 <= (exchange.status or 0) < 300:
+        ck.violate("ERR-007", f"an unknown path was answered with HTTP {exchange.status}", exchanges=[exchange])
+
+
+@pytest.mark.rule("ERR-008")
+@pytest.mark.parametrize("api", APIS)
+def test_fuzzed_requests_get_documented_answers(api, client, fuzz_enabled):
+    if not fuzz_enabled:
+        ck.not_applicable("property-based negative testing runs with --fuzz")
+    ck.claimed(client.profile, api)
+    from conformance.fuzz import negative_bodies
+
+    spec = get_api(api)
+    for index, body in enumerate(negative_bodies(api, client, count=15)):
+        exchange = client.call(api, purpose=f"{api} negative case {index}", raw_body=json.dumps(body).encode())
+        ck.require_answer(exchange, "ERR-008", api)
+        doc = exchange.json()
+        if exchange.status == 200 and isinstance(doc, dict):
+            continue
+        if exchange.status is not None and exchange.status >= 400 and is_error_body(doc):
+            continue
+        ck.violate("ERR-008", f"negative case {index} got HTTP {exchange.status} with an undocumented body: "
+                   f"{exchange.response_body[:160].decode('utf-8', 'replace')!r}", exchanges=[exchange], api=api)
+    del spec

@@ -1,0 +1,60 @@
+"""Area `numbers`: number notation (C8), numbers as numbers (C9), precision (C30)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance import checking as ck
+from conformance.contract import API_IDS, get_api
+
+APIS = list(API_IDS)
+RATE_FIELDS = ("earningRate",)
+
+
+@pytest.mark.rule("NUM-001")
+@pytest.mark.parametrize("api", APIS)
+def test_nine_zeros_in_exponent_notation(api, client):
+    ck.judge_messages("NUM-001", api, client)
+
+
+@pytest.mark.rule("NUM-002")
+@pytest.mark.parametrize("api", APIS)
+def test_numbers_are_not_strings(api, client):
+    ck.judge_messages("NUM-002", api, client)
+
+
+@pytest.mark.rule("NUM-003")
+@pytest.mark.parametrize("api", ["portfolio", "balance", "balancelist"])
+def test_rates_have_two_decimals(api, client):
+    ck.claimed(client.profile, api)
+    for exchange in ck.representative_exchanges(client, api):
+        if not ck.is_success(exchange, get_api(api)):
+            continue
+        doc = ck.answer(exchange, api, "NUM-003").doc
+        bad = [(path, value) for path, value in ck.iter_doc_strings(doc)
+               if path.rsplit(".", 1)[-1] in RATE_FIELDS and isinstance(value, float)
+               and round(value, 2) != value]
+        if bad:
+            ck.violate("NUM-003", "; ".join(f"{p} = {v}" for p, v in bad[:10]) + " (more than 2 decimals)",
+                       exchanges=[exchange], path=bad[0][0], api=api)
+
+
+@pytest.mark.rule("NUM-004")
+@pytest.mark.parametrize("notation", ["10.0", "1.0E1"])
+def test_request_numbers_in_any_notation(notation, client):
+    """The broker reads `count` written as an integral float or in exponent notation (C8, C9)."""
+    profile = client.profile
+    api = next((a for a in ("balance", "transaction", "tradebook", "accountlist") if profile.claims(a)), None)
+    if api is None:
+        ck.not_applicable("no paged API claimed")
+    spec = get_api(api)
+    body = client.body(api, account=ck.first_account(profile) if spec.family == "account" else None,
+                       b2b=ck.first_b2b(profile) if spec.family == "b2b" else None,
+                       query={"count": 10})
+    import json
+
+    raw = json.dumps(body, ensure_ascii=False).replace('"count": 10', f'"count": {notation}').encode()
+    exchange = client.call(api, purpose=f"{api} count written {notation}", raw_body=raw)
+    if not ck.is_success(exchange, spec):
+        ck.violate("NUM-004", f"count written as {notation} was refused (HTTP {exchange.status})",
+                   exchanges=[exchange], api=api)
