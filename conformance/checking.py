@@ -35,7 +35,18 @@ NOT_APPLICABLE = "not_applicable: "
 
 def violate(rule_id: str, message: str, *, exchanges: Iterable[Exchange] = (), path: str = "",
             api: str = "") -> NoReturn:
+    exchanges = list(exchanges)
+    _attach(exchanges)
     raise ContractViolation(rule_id, message, path=path, api=api, exchanges=[e.id for e in exchanges])
+
+
+def _attach(exchanges: list[Exchange]) -> None:
+    """Evidence as Allure attachments (a no-op unless allure-pytest is recording)."""
+    try:
+        from conformance.report.allure_labels import attach_evidence
+    except ImportError:  # the report package is optional for checks
+        return
+    attach_evidence(exchanges)
 
 
 def not_applicable(reason: str) -> NoReturn:

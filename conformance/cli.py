@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="list past audits from the history database")
     history.add_argument("--history", required=True, help="SQLite history file")
     history.add_argument("--broker", default=None, help="only this broker (short name)")
+    history.add_argument("--merge", action="append", default=[], metavar="OTHER",
+                         help="copy the audits of another history file into --history (repeatable)")
 
     validate = sub.add_parser("validate", help="check one saved message against the contract")
     validate.add_argument("--api", required=True, help="API id, e.g. balance")

@@ -169,8 +169,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif report.failed:
             exc = call.excinfo.value if call.excinfo else None
             if isinstance(exc, ContractViolation):
-                check.update(status="fail", message=exc.message, path=exc.path, api=exc.api or api,
-                             evidence=_evidence(item, exc.exchanges))
+                check.update(status="fail" if rule.severity == "MUST" else "warn", message=exc.message,
+                             path=exc.path, api=exc.api or api, evidence=_evidence(item, exc.exchanges))
                 if rule.severity != "MUST":  # a warning: pytest sees a pass
                     report.outcome = "passed"
                     report.longrepr = None

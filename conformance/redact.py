@@ -25,10 +25,11 @@ _KEY_RE = re.compile(r'("(?:' + "|".join(MASKED_KEYS) + r')"\s*:\s*")([^"\\]*(?:
 
 # Credentials written as "name: value" or "name=value" in free text (curl lines, messages, bodies):
 # a defence for text that did not come through redact_headers. The value ends at a quote, space,
-# '&', ',', ';' or '}'. An auth scheme word (Bearer, Basic, ...) before the value is kept.
+# '&', ',', ';', '}' or an angle bracket (so it never eats HTML markup). An auth scheme word
+# (Bearer, Basic, ...) before the value is kept.
 _CREDENTIAL_RE = re.compile(
     r"(?i)(\b(?:proxy-)?authorization|\bapikey|\bx-api-key|\bclient_secret|\baccess_token|\brefresh_token"
-    r"|\bsecret|\bpassword)(\"?\s*[:=]\s*\"?)((?:bearer|basic|digest|token)\s+)?([^\s\"'&,;}]+)"
+    r"|\bsecret|\bpassword)(\"?\s*[:=]\s*\"?)((?:bearer|basic|digest|token)\s+)?([^\s\"'&,;}<>]+)"
 )
 
 _secrets: set[str] = set()
@@ -65,24 +66,27 @@ def scrub(text: str) -> str:
     return _CREDENTIAL_RE.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + REDACTED, text)
 
 
-def scrub_data(value: Any) -> Any:
+def scrub_data(value: Any, keep: frozenset[str] = frozenset()) -> Any:
     """`scrub` every string (keys included) of a JSON-like value; returns a new value.
 
     Headers found under a "headers" key are passed through `redact_headers` as well, so a record
-    that was written without redaction is still safe to publish.
+    that was written without redaction is still safe to publish. Values under a key in `keep` are
+    left as they are (a writer that shows only part of them scrubs that part itself).
     """
     if isinstance(value, str):
         return scrub(value)
     if isinstance(value, Mapping):
         out: dict[Any, Any] = {}
         for key, item in value.items():
-            if key == "headers" and isinstance(item, Mapping):
+            if key in keep:
+                out[key] = item
+            elif key == "headers" and isinstance(item, Mapping):
                 out[key] = redact_headers({str(k): str(v) for k, v in item.items()})
             else:
-                out[scrub(key) if isinstance(key, str) else key] = scrub_data(item)
+                out[scrub(key) if isinstance(key, str) else key] = scrub_data(item, keep)
         return out
     if isinstance(value, list | tuple):
-        return [scrub_data(item) for item in value]
+        return [scrub_data(item, keep) for item in value]
     return value
 
 

@@ -126,7 +126,8 @@ def test_timeout_sentences_say_which_phase(gateway: HostileGateway, client: http
     assert "body was still arriving" in (during.error or "")
 
 
-def test_redirect_is_not_followed_and_credentials_stay_home(gateway: HostileGateway, client: httpx.Client) -> None:
+def test_redirect_is_not_followed_and_credentials_stay_home(gateway: HostileGateway,
+                                                            client: httpx.Client) -> None:
     result, _ = _call(client, gateway.url_for("redirect"))
     assert result.error_kind == "redirect"
     assert gateway.redirect_url in (result.error or "")  # the origin it pointed to is named
@@ -139,7 +140,8 @@ def test_redirect_target_does_record_what_reaches_it(gateway: HostileGateway, cl
     with target:
         result, _ = _call(client, target.redirect_url)
         assert result.status == 200
-        assert target.redirect_hits and target.redirect_hits[0]["authorization"] == CREDENTIALS["authorization"]
+        assert target.redirect_hits
+        assert target.redirect_hits[0]["authorization"] == CREDENTIALS["authorization"]
 
 
 def test_client_keeps_working_after_hostile_exchanges(gateway: HostileGateway, client: httpx.Client) -> None:

@@ -41,6 +41,10 @@ def default_query(api: ApiSpec, profile: Profile, account: Account | None,
     query = dict(_QUERIES.get(api.id, {}))
     if api.id == "portfolio" and profile.rsp_types:
         query["rspType"] = profile.rsp_types[0]
+    if "assetType" in query and api.id in ("portfolio", "balance") and not profile.all_query:
+        # C11: without the ALL capability the plain question is a per-group one
+        held = [g for g in ("EQTY", "CASH", "FUND", "ETC") if account and g in account.product_groups]
+        query["assetType"] = held[0] if held else "EQTY"
     if "qrAccNo" in query and b2b is not None:
         query["qrAccNo"] = b2b.accNo
     history = (account.history if account else None) or (b2b.history if b2b else None)

@@ -22,30 +22,22 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
-import hashlib
-import os
 import socket
 import ssl
-import tempfile
 import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
+from conformance.client.politeness import RateLimiter
 from conformance.client.tls import TlsOptions, TransportConfigError, build_ssl_context
-
-try:  # POSIX: the rate limiter's state file is shared between processes with flock
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: politeness holds within one process only
-    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "CircuitBreaker", "Limits", "RateLimiter", "TlsOptions", "TransportConfigError", "TransportResult",
@@ -265,7 +257,8 @@ def origin_of(url: str) -> str:
         port = parts.port
     except ValueError:
         port = None
-    port = port or (443 if scheme == "https" else 80)
+    if port is None:
+        port = 443 if scheme == "https" else 80
     host = (parts.hostname or "").lower()
     if ":" in host:
         host = f"[{host}]"
@@ -344,8 +337,14 @@ def _check_head(response: httpx.Response, url: str, limits: Limits) -> None:
 
 
 def _read_body(response: httpx.Response, body: bytearray, limits: Limits, deadline: float) -> None:
-    decoder = _Decoder(response.headers.get("content-encoding", ""))
     cap = limits.max_response_bytes
+    if response.is_stream_consumed:  # an in-memory response (httpx.MockTransport): httpx already decoded it
+        body += response.content[:cap + 1]
+        if len(body) > cap:
+            del body[cap:]
+            raise _Stop("too_large", f"the response body passed the limit of {_bytes(cap)}")
+        return
+    decoder = _Decoder(response.headers.get("content-encoding", ""))
     received = 0
     for chunk in response.iter_raw():
         received += len(chunk)
@@ -383,7 +382,11 @@ def _classify(exc: BaseException, phase: str, url: str, limits: Limits, received
                            "(a private CA can be trusted with the profile's CA bundle)")
     for cause in causes:
         if isinstance(cause, ssl.SSLError):
-            return "tls", f"the TLS session with {origin} failed: {cause.reason or cause}"
+            reason = str(cause.reason or cause)
+            if "CERTIFICATE_REQUIRED" in reason:
+                return "tls", (f"{origin} requires a client certificate (mTLS) and did not accept this one "
+                               f"({reason})")
+            return "tls", f"the TLS session with {origin} failed: {reason}"
     text = " ".join(str(c) for c in causes)
     if isinstance(exc, httpx.TimeoutException):
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
@@ -468,6 +471,9 @@ def perform(client: httpx.Client, method: str, url: str, headers: Mapping[str, s
             limits: Limits, limiter: RateLimiter | None = None) -> TransportResult:
     """Send one request within `limits`; never raises for anything the gateway does.
 
+    Only a harness-side mistake raises: a URL httpx cannot parse (`httpx.InvalidURL`), so that a
+    bad profile or test shows up as a run error rather than as the broker's failure.
+
     A 429 or 503 carrying Retry-After is retried up to `limits.max_retries` times when the wait
     is at most `limits.max_retry_after_s`; otherwise the answer is returned as it is, with a note.
     """
@@ -479,96 +485,43 @@ def perform(client: httpx.Client, method: str, url: str, headers: Mapping[str, s
         result = _exchange(client, method, url, headers, body, limits)
         result.retries = retries
         result.notes = notes
-        if result.error_kind is not None or result.status not in (429, 503):
+        rate_limited = result.error_kind is None and result.status in (429, 503)
+        if not rate_limited or not _retry(result, retries, limits, limiter):
+            if limiter is not None:
+                limiter.record_outcome(rate_limited)
             return result
-        wait = _retry_after(result)
-        if wait is None:
-            if "retry-after" in result.headers:
-                notes.append(f"Retry-After {result.headers['retry-after']!r} is neither seconds nor an HTTP "
-                             "date; not retried")
-            return result
-        if retries >= limits.max_retries:
-            notes.append(f"still {result.status} after {retries} retr{'y' if retries == 1 else 'ies'}; "
-                         "not retried again")
-            return result
-        if wait > limits.max_retry_after_s:
-            notes.append(f"the gateway asked to wait {_secs(round(wait, 1))} (Retry-After), longer than the "
-                         f"{_secs(limits.max_retry_after_s)} the harness waits; not retried")
-            return result
-        notes.append(f"{result.status} with Retry-After {_secs(round(wait, 1))}: waited and retried")
-        time.sleep(wait)
         retries += 1
 
 
-# --- politeness --------------------------------------------------------------------------------
+def _retry(result: TransportResult, retries: int, limits: Limits, limiter: RateLimiter | None) -> bool:
+    """Whether to ask again after a 429/503; waits (or defers the origin) first. Notes say why not."""
+    wait = _retry_after(result)
+    if wait is None:
+        if "retry-after" in result.headers:
+            result.notes.append(f"Retry-After {result.headers['retry-after']!r} is neither seconds nor an "
+                                "HTTP date; not retried")
+        return False
+    if limiter is not None and not limiter.retries_allowed:
+        result.notes.append("the gateway kept answering 429/503 to earlier requests; retries are "
+                            "suspended until it answers normally")
+        return False
+    if retries >= limits.max_retries:
+        result.notes.append(f"still {result.status} after {retries} retr{'y' if retries == 1 else 'ies'}; "
+                            "not retried again")
+        return False
+    if wait > limits.max_retry_after_s:
+        result.notes.append(f"the gateway asked to wait {_secs(round(wait, 1))} (Retry-After), longer than "
+                            f"the {_secs(limits.max_retry_after_s)} the harness waits; not retried")
+        return False
+    result.notes.append(f"{result.status} with Retry-After {_secs(round(wait, 1))}: waited and retried")
+    if limiter is None:
+        time.sleep(wait)
+    else:  # every sender to this origin waits, not only this one; the retry's acquire() sleeps
+        limiter.defer(wait)
+    return True
 
 
-def _default_state_dir() -> Path:
-    uid = os.getuid() if hasattr(os, "getuid") else 0
-    return Path(tempfile.gettempdir()) / f"koscom-conformance-{uid}" / "rate-limits"
-
-
-class RateLimiter:
-    """At most `requests_per_second` sends to one gateway origin, across threads and processes.
-
-    Each origin has a small state file holding the next free send time; a sender takes the lock
-    (fcntl.flock), reserves the next slot, releases the lock and sleeps until its slot, so waiting
-    senders queue in order without holding the lock while asleep.
-    """
-
-    _thread_locks: dict[str, threading.Lock] = {}
-    _thread_locks_guard = threading.Lock()
-    # A reservation further ahead than this is a stale file (clock change, crashed run): start afresh.
-    _MAX_BACKLOG_S = 300.0
-
-    def __init__(self, key: str, requests_per_second: float | None, state_dir: Path | None = None) -> None:
-        self.key = key
-        self.interval = 1.0 / requests_per_second if requests_per_second and requests_per_second > 0 else 0.0
-        self.state_dir = Path(state_dir) if state_dir is not None else _default_state_dir()
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
-        self.path = self.state_dir / f"{digest}.next"
-        with self._thread_locks_guard:
-            self._lock = self._thread_locks.setdefault(str(self.path), threading.Lock())
-        self._local_next = 0.0  # used when the state file cannot be opened
-
-    def _reserve(self) -> float:
-        now = time.time()
-        if fcntl is not None:
-            try:
-                self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:
-                fd = -1
-            if fd >= 0:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                    raw = os.read(fd, 64).decode("ascii", "replace").strip()
-                    try:
-                        stored = float(raw)
-                    except ValueError:
-                        stored = 0.0
-                    if stored - now > self._MAX_BACKLOG_S:
-                        stored = 0.0
-                    slot = max(now, stored)
-                    os.lseek(fd, 0, os.SEEK_SET)
-                    os.ftruncate(fd, 0)
-                    os.write(fd, f"{slot + self.interval:.6f}".encode("ascii"))
-                    return slot
-                finally:
-                    os.close(fd)  # closing releases the flock
-        slot = max(now, self._local_next)
-        self._local_next = slot + self.interval
-        return slot
-
-    def acquire(self) -> None:
-        """Block until this process may send the next request to the origin."""
-        if self.interval <= 0:
-            return
-        with self._lock:
-            slot = self._reserve()
-        delay = slot - time.time()
-        if delay > 0:
-            time.sleep(delay)
+# --- the circuit breaker (the rate limiter lives in politeness.py) --------------------------------
 
 
 _KIND_WORDS = {

@@ -74,6 +74,23 @@ class ApiSpec:
     def paged(self) -> bool:
         return self.result is not None
 
+    def field_at(self, kind: str, path: str) -> FieldInfo | None:
+        """The field at a normalized path ("a.b[].c"), also when the path runs through a table
+        spelling (transactionHistoryResponseBody.queryPrams.fromDate → the queryParams field)."""
+        fields = self.fields[kind]
+        info = fields.get(path)
+        if info is not None:
+            return info
+        canonical = ""
+        for segment in path.split("."):
+            name, suffix = (segment[:-2], "[]") if segment.endswith("[]") else (segment, "")
+            probe = f"{canonical}.{name}" if canonical else name
+            hit = fields.get(probe)
+            if hit is not None and hit.alias_of:
+                name = hit.alias_of
+            canonical = (f"{canonical}.{name}" if canonical else name) + suffix
+        return fields.get(canonical)
+
     def echo_fields(self) -> list[FieldInfo]:
         return [f for f in self.fields["response"].values() if f.echo and not f.alias_of]
 
@@ -93,7 +110,8 @@ def _field_index(schema: dict[str, Any]) -> dict[str, FieldInfo]:
                 index[path] = FieldInfo(
                     path=path, type=node.get("x-type", "object"), marker=node.get("x-marker", "none"),
                     length=node.get("x-length"), enum=tuple(enum) if enum else None,
-                    enum_recommended=tuple(node["x-enum-recommended"]) if "x-enum-recommended" in node else None,
+                    enum_recommended=(tuple(node["x-enum-recommended"]) if "x-enum-recommended" in node
+                                      else None),
                     format=node.get("x-format"), pattern_recommended=node.get("x-pattern-recommended"),
                     echo=node.get("x-echo"), alias_of=alias, description=node.get("description", ""))
             for key, value in node.items():
@@ -150,8 +168,9 @@ def advisory_schema(strict: dict[str, Any]) -> dict[str, Any]:
                 out[key] = value
         checks: list[dict[str, Any]] = []
         length = node.get("x-length") or {}
-        if "recommended" in length and node.get("x-type") == "string":
-            checks.append({"if": {"type": "string"}, "then": {"maxLength": length["recommended"]}})
+        if "recommended" in length and node.get("x-type") == "string":  # lengths judge values, not "null"
+            checks.append({"if": {"type": "string", "not": {"enum": ["", "null"]}},
+                           "then": {"maxLength": length["recommended"]}})
         if "x-enum-recommended" in node:
             checks.append({"if": {"type": "string", "not": {"enum": ["", "null"]}},
                            "then": {"enum": node["x-enum-recommended"]}})

@@ -3,8 +3,10 @@
 json.loads hides how a number was written (C8: nine or more zeros must use exponent notation) and
 silently keeps the last of duplicate keys. This parser keeps both visible:
 - duplicate keys, NaN/Infinity, invalid UTF-8, excessive nesting are problems, never guesses;
-- plain literals containing nine or more consecutive zeros are reported with their JSON path.
-The common case (no such literal) costs one bytes search on top of json.loads.
+- plain literals containing nine or more consecutive zeros that exponent notation would remove
+  (trailing zeros of the integer part, leading zeros of a fraction) are reported with their path.
+The common case (no such literal) costs a bytes search and a look at each run of nine zeros on
+top of json.loads.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 NINE_ZEROS = b"000000000"
-_PLAIN_NINE_ZEROS = re.compile(r"0{9,}")
+NINE_ZEROS_TEXT = "000000000"
 
 
 class DuplicateKey(ValueError):
@@ -57,22 +59,35 @@ def _constant(name: str) -> Any:
     raise NonStandardLiteral(f"{name} is not a JSON value")
 
 
-def _flag_int(text: str) -> int:
-    value = int(text)
-    if _PLAIN_NINE_ZEROS.search(text):
-        flagged = _PlainInt(value)
-        flagged.literal = text
-        return flagged
-    return value
+def _avoidable(text: str) -> bool:
+    """True when the zeros would vanish in exponent notation (1000000000 → 1.0E9). Zeros between
+    significant digits (1.0000000001, 10000000001) stay in any notation: not a C8 matter."""
+    return NINE_ZEROS_TEXT not in text.lstrip("-").replace(".", "").strip("0")
 
 
-def _flag_float(text: str) -> float:
-    value = float(text)
-    if "e" not in text and "E" not in text and _PLAIN_NINE_ZEROS.search(text):
-        flagged = _PlainFloat(value)
-        flagged.literal = text
-        return flagged
-    return value
+class _Flagger:
+    """json.loads number hooks that mark plain 9-zero literals, counting how many they marked."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def int_(self, text: str) -> int:
+        value = int(text)
+        if NINE_ZEROS_TEXT in text and _avoidable(text):
+            flagged = _PlainInt(value)
+            flagged.literal = text
+            self.count += 1
+            return flagged
+        return value
+
+    def float_(self, text: str) -> float:
+        value = float(text)
+        if NINE_ZEROS_TEXT in text and "e" not in text and "E" not in text and _avoidable(text):
+            flagged = _PlainFloat(value)
+            flagged.literal = text
+            self.count += 1
+            return flagged
+        return value
 
 
 def display_path(parts: list[Any]) -> str:
@@ -103,6 +118,38 @@ def _collect(node: Any, parts: list[Any], found: list[tuple[str, str]]) -> Any:
     return node
 
 
+_NUMBER_BYTES = frozenset(b"0123456789.-+eE")
+_SPACE = frozenset(b" \t\r\n")
+_JSON_NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
+
+
+def _may_hold_plain_big_number(raw: bytes) -> bool:
+    """Cheap look at each run of nine zeros: could it be a plain number literal C8 forbids?
+
+    Only when some run sits in a plain number token between JSON delimiters does the exact (and
+    slower) path run; zeros inside strings such as "KR7000000000" are ruled out here. A string
+    that merely looks like `: 1000000000,` sends the message down the exact path, never wrong.
+    """
+    size = len(raw)
+    pos = raw.find(NINE_ZEROS)
+    while pos != -1:
+        start, end = pos, pos + len(NINE_ZEROS)
+        while start > 0 and raw[start - 1] in _NUMBER_BYTES:
+            start -= 1
+        while end < size and raw[end] in _NUMBER_BYTES:
+            end += 1
+        before, after = start - 1, end
+        while before >= 0 and raw[before] in _SPACE:
+            before -= 1
+        while after < size and raw[after] in _SPACE:
+            after += 1
+        if ((before < 0 or raw[before] in b":[,") and (after >= size or raw[after] in b",]}")
+                and _JSON_NUMBER.fullmatch(raw, start, end) and _avoidable(raw[start:end].decode("ascii"))):
+            return True
+        pos = raw.find(NINE_ZEROS, end)
+    return False
+
+
 def parse(raw: bytes) -> Parsed:
     try:
         text = raw.decode("utf-8")
@@ -110,14 +157,13 @@ def parse(raw: bytes) -> Parsed:
         return Parsed(error=f"the body is not valid UTF-8 (byte {exc.start})", error_kind="utf8")
     if text.startswith("\ufeff"):
         text = text[1:]
-    scan = NINE_ZEROS in raw
+    flagger = _Flagger() if NINE_ZEROS in raw and _may_hold_plain_big_number(raw) else None
     try:
-        doc = json.loads(
-            text,
-            object_pairs_hook=_pairs,
-            parse_constant=_constant,
-            **({"parse_int": _flag_int, "parse_float": _flag_float} if scan else {}),
-        )
+        if flagger is None:
+            doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+        else:
+            doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant,
+                             parse_int=flagger.int_, parse_float=flagger.float_)
     except DuplicateKey as exc:
         return Parsed(error=str(exc), error_kind="duplicate")
     except NonStandardLiteral as exc:
@@ -127,9 +173,10 @@ def parse(raw: bytes) -> Parsed:
                       error_kind="nesting")
     except ValueError as exc:
         snippet = text[:60].replace("\n", " ")
-        return Parsed(error=f"the body is not JSON ({exc.args[0] if exc.args else exc}); it starts with {snippet!r}",
+        reason = exc.args[0] if exc.args else exc
+        return Parsed(error=f"the body is not JSON ({reason}); it starts with {snippet!r}",
                       error_kind="json")
     found: list[tuple[str, str]] = []
-    if scan:
+    if flagger and flagger.count:
         doc = _collect(doc, [], found)
     return Parsed(doc=doc, plain_big_numbers=found)

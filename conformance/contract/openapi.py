@@ -29,14 +29,16 @@ DEF_NAMES = {"noValue": "NoValue", "fakeNoValue": "FakeNoValue"}
 
 # Documented error statuses (CONTRACT section 3.2) and their exact messages.
 ERRORS: dict[str, tuple[str, str]] = {
-    "400": ("BadRequest", "Bad Request: parameter, payload or Content-Type not as specified; also 3002/3003"),
-    "401": ("Unauthorized", "Unauthorized: client authentication failed (bearer token, Basic credentials, apikey)"),
+    "400": ("BadRequest", "Bad Request: parameter, payload or Content-Type not as specified; 3002/3003"),
+    "401": ("Unauthorized", "Unauthorized: authentication failed (bearer token, Basic credentials, apikey)"),
     "403": ("Forbidden", "Forbidden: no permission to use the API (also op-auth 2100)"),
     "404": ("NotFound", "Not Found: the API does not exist (gateway: 'no Route matched with those values')"),
     "405": ("MethodNotAllowed", "Method Not Allowed: every API is POST only"),
     "415": ("UnsupportedMediaType", "Unsupported Media Type: the body must be application/json"),
-    "429": ("TooManyRequests", "Too Many Requests: daily quota exceeded (C25); body {\"message\": \"API rate limit exceeded\"}"),
-    "500": ("InternalServerError", "Internal Server Error; also op-exco 3xxx and broker business errors 4000-7000 (I77)"),
+    "429": ("TooManyRequests", "Too Many Requests: daily quota exceeded (C25); gateway body "
+                               "{\"message\": \"API rate limit exceeded\"}"),
+    "500": ("InternalServerError", "Internal Server Error; also op-exco 3xxx and broker business errors "
+                                   "4000-7000 (I77)"),
     "503": ("ServiceUnavailable", "Service Unavailable; also op-exco 3600 (broker service unavailable)"),
 }
 
@@ -100,7 +102,7 @@ def _headers() -> dict[str, Any]:
         return {"description": text, "required": False, "schema": {"type": "integer", "minimum": 0}}
 
     return {
-        "RetryAfter": {"description": "seconds until the quota allows calls again (TRN-005: SHOULD be sent with 429)",
+        "RetryAfter": {"description": "seconds until calls are allowed again (TRN-005: SHOULD come with 429)",
                        "required": False, "schema": {"type": "integer", "minimum": 0}},
         "XRateLimitLimitDay": optional_int("current gateway: calls allowed per day (C25, I80)"),
         "XRateLimitRemainingDay": optional_int("current gateway: calls left today (C25, I80)"),
@@ -109,6 +111,10 @@ def _headers() -> dict[str, Any]:
         "XRatePeriod": {"description": "old gateway: the quota period (C25, I80)", "required": False,
                         "schema": {"type": "string", "enum": ["day", "month"]}},
     }
+
+
+def _rate_headers() -> dict[str, Any]:
+    return {name: {"$ref": f"#/components/headers/{ref}"} for name, ref in _RATE_HEADERS.items()}
 
 
 _RATE_HEADERS = {
@@ -128,8 +134,8 @@ def _error_responses() -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
         if name == "TooManyRequests":
-            response["headers"] = {"Retry-After": {"$ref": "#/components/headers/RetryAfter"},
-                                   **{h: {"$ref": f"#/components/headers/{ref}"} for h, ref in _RATE_HEADERS.items()}}
+            retry = {"Retry-After": {"$ref": "#/components/headers/RetryAfter"}}
+            response["headers"] = {**retry, **_rate_headers()}
         out[name] = response
     return out
 
@@ -138,14 +144,15 @@ def _security_schemes() -> dict[str, Any]:
     return {
         "accountOAuth": {
             "type": "oauth2",
-            "description": "Account APIs: OAuth 2.0 authorization code grant; header Authorization: Bearer (C17)",
+            "description": "Account APIs: OAuth 2.0 authorization code grant; Authorization: Bearer (C17)",
             "flows": {"authorizationCode": {
                 "authorizationUrl": AUTHORIZE_URL, "tokenUrl": TOKEN_URL, "refreshUrl": TOKEN_URL,
-                "scopes": {"account": "broker account inquiry APIs (portfolio, balance, transaction, interest)"},
+                "scopes": {"account": "account inquiry APIs (portfolio, balance, transaction, interest)"},
             }},
         },
         "b2bBasic": {"type": "http", "scheme": "basic",
-                     "description": "b2b APIs: Basic base64(apikey:secret) in 'authorization', plus the comId header (C18)"},
+                     "description": "b2b APIs: Basic base64(apikey:secret) in 'authorization', plus a comId "
+                                    "header (C18)"},
         "memberApiKey": {"type": "apiKey", "in": "header", "name": "apikey",
                          "description": "Member APIs: the app's API key in header 'apikey' (C19, I65)"},
     }
@@ -155,7 +162,7 @@ def _parameters() -> dict[str, Any]:
     return {
         "shortName": {
             "name": "shortName", "in": "path", "required": True,
-            "description": "the broker's short name (C1, C2); lower case canonical, matched case-insensitively (I43)",
+            "description": "the broker's short name (C1, C2); lower case canonical, any case accepted (I43)",
             "schema": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9]{0,39}$"},
             "examples": {"diamond": {"value": "diamond"}, "shinhan": {"value": "shinhan"}},
         },
@@ -178,8 +185,9 @@ def _operation(api: str, entry: dict[str, Any]) -> dict[str, Any]:
     scopes = ["account"] if family == "account" else []
     responses: dict[str, Any] = {
         "200": {
-            "description": ("success: resp.respCode \"200\"" if family != "member" else "success: the bare body (I72)"),
-            "headers": {h: {"$ref": f"#/components/headers/{ref}"} for h, ref in _RATE_HEADERS.items()},
+            "description": ("success: the bare body (I72)" if family == "member"
+                            else "success: resp.respCode \"200\""),
+            "headers": _rate_headers(),
             "content": {"application/json": {"schema": {
                 "$ref": f"#/components/schemas/{component_name(api, 'response')}"}}},
         },
@@ -189,7 +197,8 @@ def _operation(api: str, entry: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": api,
         "summary": entry["title"],
-        "description": f"{entry['spec_ref']}. Content-Type: application/json (any case, charset optional, I70, I83).",
+        "description": (f"{entry['spec_ref']}. Content-Type: application/json (any case, charset optional; "
+                        "I70, I83)."),
         "tags": [family],
         "x-api-id": api,
         "security": [{SECURITY[family]: scopes}],

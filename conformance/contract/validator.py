@@ -9,6 +9,7 @@ Every failure is explained from the field's annotations, in a broker engineer's 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,8 @@ def _show(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "a number literal too large for a 64-bit float"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, list):
@@ -107,7 +110,8 @@ def explain(info: FieldInfo | None, value: Any) -> tuple[str, str]:
     if info.format == "date":
         return "SCHEMA-005", f'"{value}" is not a YYYYMMDD date'
     if info.length and "fixed" in info.length:
-        return "SCHEMA-003", f'"{value}" has {len(value)} characters; the fixed length is {info.length["fixed"]}'
+        fixed = info.length["fixed"]
+        return "SCHEMA-003", f'"{value}" has {len(value)} characters; the fixed length is {fixed}'
     return "SCHEMA-003", f"{_show(value)} does not match the contract"
 
 
@@ -116,7 +120,8 @@ def _advice(info: FieldInfo | None, value: Any, parts: list[Any]) -> tuple[str, 
     if info is None:
         return None
     if info.alias_of:
-        return "SCHEMA-007", f'"{parts[-1]}" is the table spelling; the canonical name is "{info.alias_of}"'
+        name = parts[-1]
+        return "SCHEMA-007", f'"{name}" is a non-canonical spelling; the canonical name is "{info.alias_of}"'
     if info.echo and info.type == "number" and isinstance(value, str):
         return "ECHO-005", f'the echoed number is written as the string "{value}"; echo the JSON number'
     if isinstance(value, str):
@@ -132,38 +137,58 @@ def _advice(info: FieldInfo | None, value: Any, parts: list[Any]) -> tuple[str, 
     return None
 
 
-def _lookup(fields: dict[str, FieldInfo], parts: list[Any]) -> FieldInfo | None:
-    return fields.get(_normalize(parts))
+def _either_names(schema: dict[str, Any], schema_path: list[Any]) -> list[str]:
+    """The names of an `anyOf: [{required: [name]}, {required: [alias]}]` node (a required field
+    that may use a table spelling), or [] when the failing anyOf is something else."""
+    node: Any = schema
+    for step in schema_path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return []
+    if not isinstance(node, list):
+        return []
+    names = [branch["required"][0] for branch in node
+             if isinstance(branch, dict) and list(branch) == ["required"] and len(branch["required"]) == 1]
+    return names if len(names) == len(node) else []
 
 
 def _schema_violations(api: str, kind: str, doc: Any) -> list[Violation]:
     strict, advisory = validators(api, kind)
-    fields = get_api(api).fields[kind]
+    spec = get_api(api)
     found: dict[tuple[str, str], Violation] = {}
+
+    def lookup(parts: list[Any]) -> FieldInfo | None:
+        return spec.field_at(kind, _normalize(parts))
 
     def add(parts: list[Any], rule_id: str, message: str) -> None:
         path = display_path(parts)
         found.setdefault((path, rule_id), Violation(path, rule_id, message))
+
+    def missing(parts: list[Any], name: str, also: list[str]) -> None:
+        info = lookup([*parts, name])
+        what = "block" if info and info.type in ("object", "array") else "field"
+        spelled = f" (also accepted as {', '.join(also)})" if also else ""
+        add([*parts, name], "SCHEMA-002", f"required {what} is missing{spelled}")
 
     if not strict.is_valid(doc):
         for err in strict.iter_errors(doc):
             parts = list(err.instance_path)
             kind_name = type(err.kind).__name__
             if kind_name == "Required":
-                name = err.kind.property
-                info = _lookup(fields, [*parts, name])
-                what = "block" if info and info.type in ("object", "array") else "field"
-                add([*parts, name], "SCHEMA-002", f"required {what} is missing")
+                missing(parts, err.kind.property, [])
                 continue
             value = _value_at(doc, parts)
-            if kind_name == "AnyOf" and isinstance(value, dict):  # a required block under either name
-                add(parts, "SCHEMA-002", f"required block is missing: {err.message}")
-                continue
-            add(parts, *explain(_lookup(fields, parts), value))
+            if kind_name == "AnyOf" and isinstance(value, dict):
+                names = _either_names(spec.schemas[kind], list(err.schema_path))
+                if names:  # a required block that may use a table spelling (resp / Resp)
+                    missing(parts, names[0], names[1:])
+                    continue
+            add(parts, *explain(lookup(parts), value))
     if not advisory.is_valid(doc):
         for err in advisory.iter_errors(doc):
             parts = list(err.instance_path)
-            advice = _advice(_lookup(fields, parts), _value_at(doc, parts), parts)
+            advice = _advice(lookup(parts), _value_at(doc, parts), parts)
             if advice:
                 add(parts, *advice)
     return list(found.values())
@@ -180,9 +205,14 @@ def check_document(api: str, kind: str, parsed: Parsed) -> list[Violation]:
         for path, literal in parsed.plain_big_numbers
     ]
     if not isinstance(parsed.doc, dict):
-        violations.append(Violation("(root)", "SCHEMA-001", f"the message must be a JSON object, not {_show(parsed.doc)}"))
+        violations.append(Violation("(root)", "SCHEMA-001",
+                                    f"the message must be a JSON object, not {_show(parsed.doc)}"))
         return violations
-    return violations + _schema_violations(api, kind, parsed.doc)
+    try:
+        return violations + _schema_violations(api, kind, parsed.doc)
+    except (ValueError, RecursionError) as exc:  # jsonschema-rs refuses instances nested ~256 deep
+        return [*violations, Violation("(root)", "SCHEMA-001",
+                                       f"the body nests arrays/objects too deeply to be judged ({exc})")]
 
 
 def _exponent(literal: str) -> str:

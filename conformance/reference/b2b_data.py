@@ -80,16 +80,9 @@ def _accounts(short_name: str) -> tuple[B2BAccount, ...]:
     return tuple(out)
 
 
-def orders_on(short_name: str, account: B2BAccount, day: str, today: str) -> list[Record]:
-    """Historical orders of that date plus, for today's date, today's orders (made on demand)."""
-    todays = list(_todays_orders(short_name, account.acc_no, day)) if day == today else []
-    return [o for o in account.orders if o.day == day] + todays
-
-
-def settlements_on(short_name: str, account: B2BAccount, day: str, today: str) -> list[Record]:
-    """Settlement-due items of the executed orders placed on `day` (C32)."""
-    return [_settlement(account, o) for o in orders_on(short_name, account, day, today)
-            if o.item["execSumQty"] > 0]
+def all_orders(short_name: str, account: B2BAccount, today: str) -> list[Record]:
+    """Historical orders plus today's (generated for the request's date); filters come later."""
+    return account.orders + list(_todays_orders(short_name, account.acc_no, today))
 
 
 @functools.lru_cache(maxsize=64)
@@ -210,7 +203,7 @@ def _costs(amount: int, sell: bool) -> list[dict[str, Any]]:
     return costs
 
 
-def _settlement(account: B2BAccount, order: Record) -> Record:
+def settlement(account: B2BAccount, order: Record) -> Record:
     o = order.item
     amount = o["execSumQty"] * o["orderPrice"]
     costs = _costs(amount, order.sell_buy == "1")

@@ -119,11 +119,3 @@ def get_broker(short_name: str) -> BrokerConfig:
     except KeyError:
         raise KeyError(f"unknown broker {short_name!r} (choose from {', '.join(BROKER_NAMES)})") from None
     return replace(base, credentials=_credentials(base.short_name))
-
-
-def broker_for_code(code: str) -> str | None:
-    """Short name of the virtual broker with this company code (member-consent endpoints)."""
-    for short, cfg in _BROKERS.items():
-        if cfg.code == code.strip():
-            return short
-    return None

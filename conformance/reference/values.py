@@ -6,6 +6,7 @@ tree and the renderer expresses it in the broker's (or the --null-forms) legal f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from conformance.reference.brokers import NullKind
@@ -39,3 +40,17 @@ def is_no_value(value: Any) -> bool:
 def echo(value: Any, kind: NullKind = "string") -> Any:
     """The echo of a request value: the value itself, or a no-value marker the renderer expresses."""
     return NoValue(kind) if is_no_value(value) else value
+
+
+def rewrite(node: Any, fn: Callable[[tuple[str, ...], Any], Any], path: tuple[str, ...] = ()) -> Any:
+    """Rebuild a response tree bottom-up, letting `fn(path, value)` replace any node.
+
+    `path` is the chain of object keys from the root (array positions are not part of it), so
+    `("balanceList", "balance", "etcList", "assetType")` names every etcList item's assetType.
+    Containers are copied, never changed in place: list items may be shared with cached data.
+    """
+    if isinstance(node, dict):
+        node = {k: rewrite(v, fn, (*path, k)) for k, v in node.items()}
+    elif isinstance(node, list):
+        node = [rewrite(v, fn, path) for v in node]
+    return fn(path, node)

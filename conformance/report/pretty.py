@@ -180,10 +180,10 @@ def pretty(text: str) -> Pretty:
         if not cut:
             return _as_text(text)  # the broker's own body ends early: show exactly what came
         note = f"… body cut here by the recorder ({int(cut.group(1))} more characters in the original)"
-        return Pretty(lines=printer.lines + [note], spans=printer.spans, is_json=True, cut=True, cut_note=note)
+        return Pretty(printer.lines + [note], printer.spans, is_json=True, cut=True, cut_note=note)
     if cut:  # the value ended exactly where the recorder cut: keep the note anyway
         note = f"… ({int(cut.group(1))} more characters in the original)"
-        return Pretty(lines=printer.lines + [note], spans=printer.spans, is_json=True, cut=True, cut_note=note)
+        return Pretty(printer.lines + [note], printer.spans, is_json=True, cut=True, cut_note=note)
     return Pretty(lines=printer.lines, spans=printer.spans, is_json=True)
 
 
@@ -235,9 +235,9 @@ def find(printed: Pretty, path: str) -> Highlight:
         prefix = wanted[:length]
         if "*" in prefix:
             continue
-        spans = printed.spans.get(prefix)
-        if spans:
-            lines = {start for start, _ in spans}
+        found = printed.spans.get(prefix)
+        if found:
+            lines = {start for start, _ in found}
             shown = format_path(prefix)
             return Highlight(lines=lines, how="parent",
                              note=f"{path} is not in this body; its nearest parent {shown} is highlighted")

@@ -6,22 +6,27 @@ The template only loops and prints; every decision about order, size and highlig
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.redact import mask_json_text, redact_headers, scrub_data
+from conformance.redact import mask_json_text, redact_headers, scrub, scrub_data
 from conformance.report.clauses import Clause, clauses_for, load_clauses
-from conformance.report.pretty import Segment, find, pretty, window
+from conformance.report.pretty import Pretty, Segment, find, pretty, window
 from conformance.report.results import iter_checks, ordered_rules
 from conformance.rules import AREAS, SEVERITIES, STATUSES
 
 STATUS_LABELS = {"fail": "fail", "warn": "warn", "pass": "pass", "skip": "skip", "not_applicable": "n/a"}
 EVIDENCE_STATUSES = ("fail", "warn")  # checks whose evidence is shown
 MAX_EXCHANGES_PER_CHECK = 3
-EVIDENCE_BUDGET_CHARS = 1_000_000  # all shown bodies together, before HTML escaping
-BODY_CAP_MIN, BODY_CAP_MAX = 2_500, 24_000
+MAX_EXCHANGES_SHOWN = 150  # in the whole page; later checks point to results.json instead
+EVIDENCE_BUDGET_CHARS = 1_100_000  # everything shown of all exchanges together (keeps the page < 2 MB)
+BODY_CAP_MIN, BODY_CAP_MAX = 2_000, 24_000
 MAX_CURL_CHARS = 8_000
+
+
+_BODY = frozenset({"body"})
 
 
 @dataclass
@@ -92,11 +97,17 @@ def _line_range(lines: set[int]) -> str:
     return f"line {first}" if first == last else f"lines {first}–{last}"
 
 
+@functools.lru_cache(maxsize=16)
+def _printed(text: str) -> Pretty:
+    """One exchange is often the evidence of several checks: print its body once."""
+    return pretty(mask_json_text(scrub(text)))
+
+
 def body_view(text: str, path: str, cap_chars: int) -> BodyView:
     """A body pretty-printed, the check's field highlighted, cut to about `cap_chars`."""
     if not text:
         return BodyView(empty=True, is_json=False, segments=[], hidden_lines=0)
-    printed = pretty(mask_json_text(text))
+    printed = _printed(text)
     mark = find(printed, path) if path else None
     lines = mark.lines if mark else set()
     segments, hidden = window(printed.lines, lines, cap_chars)
@@ -111,9 +122,11 @@ def _headers(value: Any) -> list[tuple[str, str]]:
     return list(redact_headers({str(k): _text(v) for k, v in value.items()}).items())
 
 
-def exchange_view(evidence: dict[str, Any], path: str, cap_chars: int) -> ExchangeView:
-    request = evidence.get("request") or {}
-    response = evidence.get("response") or {}
+def exchange_view(raw: dict[str, Any], path: str, cap_chars: int) -> ExchangeView:
+    """One exchange for the page; its small fields are scrubbed here, its bodies in `_printed`."""
+    evidence = scrub_data(raw, keep=frozenset({"request", "response"}))
+    request = scrub_data(raw.get("request") or {}, keep=_BODY)
+    response = scrub_data(raw.get("response") or {}, keep=_BODY)
     curl = _text(evidence.get("curl"))
     if len(curl) > MAX_CURL_CHARS:
         curl = curl[:MAX_CURL_CHARS] + f" … ({len(curl) - MAX_CURL_CHARS} more characters: see results.json)"
@@ -135,18 +148,22 @@ def _body_cap(results: dict[str, Any]) -> int:
     for _, check in iter_checks(results):
         if check.get("status") in EVIDENCE_STATUSES:
             bodies += 2 * min(len(check.get("evidence") or []), MAX_EXCHANGES_PER_CHECK)
+    bodies = min(bodies, 2 * MAX_EXCHANGES_SHOWN)
     if not bodies:
         return BODY_CAP_MAX
     return max(BODY_CAP_MIN, min(BODY_CAP_MAX, EVIDENCE_BUDGET_CHARS // bodies))
 
 
 def _shown_size(view: ExchangeView) -> int:
-    return sum(len(segment.text) for body in (view.request_body, view.response_body) for segment in body.segments)
+    bodies = (view.request_body, view.response_body)
+    headers = view.request_headers + view.response_headers
+    return (sum(len(segment.text) for body in bodies for segment in body.segments) + len(view.curl)
+            + sum(len(name) + len(value) for name, value in headers) + 1_200)  # + the markup around it
 
 
 def rule_views(results: dict[str, Any]) -> list[RuleView]:
     cap = _body_cap(results)
-    spent = 0
+    spent = shown = 0
     views: list[RuleView] = []
     for rule in ordered_rules(results):
         checks: list[CheckView] = []
@@ -156,14 +173,15 @@ def rule_views(results: dict[str, Any]) -> list[RuleView]:
                              message=_text(check.get("message")), path=_text(check.get("path")))
             evidence = [e for e in check.get("evidence") or [] if isinstance(e, dict)]
             if status in EVIDENCE_STATUSES and evidence:
-                if spent > 1.5 * EVIDENCE_BUDGET_CHARS:
-                    view.evidence_dropped = True
-                else:
-                    for item in evidence[:MAX_EXCHANGES_PER_CHECK]:
-                        shown = exchange_view(item, view.path, cap)
-                        spent += _shown_size(shown)
-                        view.exchanges.append(shown)
-                    view.more_exchanges = max(0, len(evidence) - MAX_EXCHANGES_PER_CHECK)
+                for item in evidence[:MAX_EXCHANGES_PER_CHECK]:
+                    if spent >= EVIDENCE_BUDGET_CHARS or shown >= MAX_EXCHANGES_SHOWN:
+                        view.evidence_dropped = True
+                        break
+                    exchange = exchange_view(item, view.path, cap)
+                    spent += _shown_size(exchange)
+                    shown += 1
+                    view.exchanges.append(exchange)
+                view.more_exchanges = len(evidence) - len(view.exchanges)
             checks.append(view)
         counts = Counter(check.status for check in checks)
         rule_status = _text(rule.get("status"))
@@ -185,10 +203,10 @@ def matrix(results: dict[str, Any]) -> dict[str, Any]:
     for rule in results.get("rules", []):
         counts.setdefault(_text(rule.get("area")), Counter())[_text(rule.get("status"))] += 1
     areas = [a for a in AREAS if a in counts] + sorted(a for a in counts if a not in AREAS)
-    rows = [{"area": area, "counts": {s: counts[area][s] for s in STATUSES}, "total": sum(counts[area].values())}
-            for area in areas]
-    totals = {s: sum(row["counts"][s] for row in rows) for s in STATUSES}
-    return {"rows": rows, "totals": totals, "total": sum(totals.values())}
+    rows = [{"area": area, "counts": {s: counts[area][s] for s in STATUSES},
+             "total": sum(counts[area].values())} for area in areas]
+    totals = {s: sum(counts[area][s] for area in areas) for s in STATUSES}
+    return {"rows": rows, "totals": totals, "total": sum(sum(c.values()) for c in counts.values())}
 
 
 def _fields(value: Any, names: tuple[str, ...]) -> dict[str, str]:
@@ -199,7 +217,7 @@ def _fields(value: Any, names: tuple[str, ...]) -> dict[str, str]:
 
 def context(results: dict[str, Any]) -> dict[str, Any]:
     """Everything the template prints, secrets scrubbed from every string."""
-    data = scrub_data(results)
+    data = scrub_data(results, keep=frozenset({"evidence"}))  # evidence: scrubbed where shown
     summary = data.get("summary") or {}
     options = data.get("options") or {}
     rules = rule_views(data)

@@ -1,0 +1,108 @@
+"""The fleet audit's work units, as a pytest module that pytest-xdist spreads over its workers.
+
+`conformance audit` writes a plan (JSON) and runs `python -m pytest <this file> -n N` with
+CONFORMANCE_AUDIT_PLAN naming it; each test item is one broker: it runs that broker's
+`conformance run` in a subprocess and records the outcome as `<outcomes>/<short_name>.json`.
+The item passes when the broker is compliant, so the audit's own junit.xml reads like the fleet.
+
+Not collected by the project's test run (no test_ prefix); pytest collects it only when named.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PLAN_ENV = "CONFORMANCE_AUDIT_PLAN"
+
+
+def _plan() -> dict[str, Any]:
+    path = os.environ.get(PLAN_ENV)
+    if not path:
+        return {"brokers": []}
+    return json.loads(Path(path).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+PLAN = _plan()
+
+
+def _one_line(text: str) -> str:
+    """The reason `conformance run` printed (its last non-empty stderr line), on one line."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1][:500] if lines else ""
+
+
+def _child_env(plan: dict[str, Any]) -> dict[str, str]:
+    """The environment of a broker's run: the caller's, without what the audit harness added."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST_XDIST")
+        and k not in ("PYTEST_CURRENT_TEST", PLAN_ENV, "PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    }
+    if plan.get("autoload") is not None:
+        env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = plan["autoload"]
+    return env
+
+
+def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
+    """Run one broker's `conformance run`; return (and save) what came of it."""
+    out = Path(plan["out"]) / broker["short_name"]
+    cmd = [
+        plan["python"],
+        "-m",
+        "conformance",
+        "run",
+        "--profile",
+        broker["profile"],
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    for area in plan.get("areas", []):
+        cmd += ["--area", area]
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(
+            cmd,
+            env=_child_env(plan),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=plan.get("timeout_s"),
+            check=False,
+        )
+        code, reason = proc.returncode, _one_line(proc.stderr)
+    except subprocess.TimeoutExpired:
+        code, reason = None, f"the run did not finish within {plan.get('timeout_s')} s"
+    outcome = {
+        "short_name": broker["short_name"],
+        "profile": broker["profile"],
+        "exit_code": code,
+        "reason": reason,
+        "started_at": started,
+        "duration_s": round(time.monotonic() - t0, 2),
+        "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+    }
+    target = Path(plan["outcomes"]) / f"{broker['short_name']}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(outcome, ensure_ascii=False, indent=1), encoding="utf-8")
+    return outcome
+
+
+@pytest.mark.parametrize("broker", PLAN["brokers"], ids=[b["short_name"] for b in PLAN["brokers"]])
+def test_broker(broker: dict[str, Any]) -> None:
+    outcome = run_broker(PLAN, broker)
+    if outcome["exit_code"] == 1:
+        pytest.fail(f"{broker['short_name']}: not compliant (a MUST rule failed)", pytrace=False)
+    if outcome["exit_code"] != 0:
+        pytest.fail(f"{broker['short_name']}: not audited: {outcome['reason']}", pytrace=False)

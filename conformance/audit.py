@@ -1,0 +1,335 @@
+"""`conformance audit`: audit every broker profile in a folder, one summary, history, an exit code.
+
+Each broker is one `conformance run` subprocess, so an audit produces exactly the report set a
+broker gets on its own. The subprocesses are spread over workers by pytest-xdist, brokers as work
+units (conformance/_audit_suite.py), not by a pool of our own. Politeness towards each gateway
+(the profile's requests_per_second) is kept inside each run by the client's cross-process
+RateLimiter, so parallel brokers sharing a gateway still share its budget.
+
+Exit: 0 every broker compliant; 1 a broker is not compliant or could not be audited (or, with
+--fail-on should, a SHOULD rule warned; with --fail-on regression, only a rule that newly failed
+or a broker newly unauditable); 2 nothing could be audited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from argparse import Namespace
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance import __version__
+from conformance.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance.profile import Profile, ProfileError, load_profile
+from conformance.report import history, summary
+from conformance.rules import AREAS
+
+RUN_TIMEOUT_S = 3600  # one broker's run; a hung gateway must not hang the whole audit
+WORK_DIR = ".audit"  # inside OUT: the plan, each broker's outcome, the pytest log
+SUITE = Path(__file__).with_name("_audit_suite.py")
+
+
+@dataclass
+class Candidate:
+    """A profile file and what pre-validation made of it."""
+
+    path: Path
+    short_name: str
+    name: str = ""
+    profile: Profile | None = None
+    reason: str = ""  # why it cannot be audited (bad profile)
+
+
+def discover(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".yaml", ".yml"))
+
+
+def _raw_identity(path: Path) -> tuple[str, str]:
+    """Short name and name from a profile that did not load, so its history still lines up."""
+    try:
+        broker = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("broker") or {}
+        short, name = broker.get("short_name"), broker.get("name")
+        ok = isinstance(short, str) and short.replace("-", "").replace("_", "").isalnum()
+        return (short if ok else "", name if isinstance(name, str) else "")
+    except Exception:  # noqa: BLE001 - any unreadable file simply has no identity
+        return "", ""
+
+
+def prevalidate(paths: list[Path]) -> list[Candidate]:
+    """Load every profile; a profile that does not load, or repeats a short name, is a bad profile
+    (keyed by its short name if that can be read and is free, else by its file name)."""
+    loaded: list[Candidate] = []
+    bad: list[Candidate] = []
+    taken: dict[str, Path] = {}
+    for path in paths:
+        try:
+            prof = load_profile(path)
+        except ProfileError as exc:
+            short, name = _raw_identity(path)
+            bad.append(Candidate(path=path, short_name=short, name=name, reason=str(exc)))
+            continue
+        if prof.short_name in taken:
+            bad.append(
+                Candidate(
+                    path=path,
+                    short_name="",
+                    name=prof.name,
+                    reason=f"{path}: broker.short_name {prof.short_name!r} is already used by "
+                    f"{taken[prof.short_name]}",
+                )
+            )
+            continue
+        taken[prof.short_name] = path
+        loaded.append(Candidate(path=path, short_name=prof.short_name, name=prof.name, profile=prof))
+    for cand in bad:
+        if not cand.short_name or cand.short_name in taken:
+            cand.short_name = cand.path.name
+        taken[cand.short_name] = cand.path
+    return loaded + bad
+
+
+def _harness_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # `python -m conformance` must import this very package, installed or from a source tree.
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    # The harness needs xdist alone; autoloading every installed plugin (schemathesis, allure, ...)
+    # costs seconds per worker. Each broker's run gets the caller's setting back (_audit_suite).
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    return env
+
+
+def run_fleet(
+    cands: list[Candidate], out: Path, *, workers: int, areas: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Run every loadable broker through the audit suite; returns outcomes by short name."""
+    work = out / WORK_DIR
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "outcomes").mkdir(parents=True)
+    runnable = [c for c in cands if c.profile is not None]
+    if not runnable:
+        return {}
+    plan = {
+        "python": sys.executable,
+        "out": str(out.resolve()),
+        "areas": areas,
+        "timeout_s": RUN_TIMEOUT_S,
+        "autoload": os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"),
+        "outcomes": str((work / "outcomes").resolve()),
+        "brokers": [{"short_name": c.short_name, "profile": str(c.path.resolve())} for c in runnable],
+    }
+    (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    # An empty ini and a conftest cut at the package keep the project's own pytest config away.
+    (work / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(SUITE),
+        "-c",
+        str(work / "pytest.ini"),
+        "--rootdir",
+        str(work),
+        "--confcutdir",
+        str(SUITE.parent),
+        "--import-mode=importlib",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "--junitxml",
+        str(out / "junit.xml"),
+        "-o",
+        "junit_suite_name=conformance-audit",
+    ]
+    cmd += ["-p", "xdist", "-n", str(workers), "--dist", "load"] if workers > 1 else ["-p", "no:xdist"]
+    env = _harness_env()
+    env["CONFORMANCE_AUDIT_PLAN"] = str((work / "plan.json").resolve())
+    with (work / "pytest.log").open("w", encoding="utf-8") as log:
+        code = subprocess.run(
+            cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, check=False
+        ).returncode
+    outcomes: dict[str, dict[str, Any]] = {}
+    for cand in runnable:
+        file = work / "outcomes" / f"{cand.short_name}.json"
+        if file.is_file():
+            outcomes[cand.short_name] = json.loads(file.read_text(encoding="utf-8"))
+        else:
+            outcomes[cand.short_name] = {
+                "exit_code": None,
+                "duration_s": None,
+                "reason": f"the audit worker ended without a result (pytest exit {code}; "
+                f"see {work / 'pytest.log'})",
+            }
+    return outcomes
+
+
+def capabilities(prof: Profile) -> dict[str, Any]:
+    """The profile's declared capabilities (defaults filled in, so an omitted key is no drift)."""
+    return {
+        "apis": sorted(prof.apis),
+        "all_query": prof.all_query,
+        "rsp_types": sorted(prof.rsp_types),
+        "separate_product_groups": sorted(prof.separate_product_groups),
+        "interest_query_type": prof.interest_query_type,
+        "max_date_range_days": prof.max_date_range_days,
+    }
+
+
+def to_run(
+    cand: Candidate, outcome: dict[str, Any] | None, out: Path
+) -> tuple[history.BrokerRun, dict[str, Any] | None]:
+    """What one broker's audit came to, as a history record, plus its results (when it ran)."""
+    run = history.BrokerRun(
+        short_name=cand.short_name,
+        status="bad-profile",
+        name=cand.name,
+        profile=str(cand.path),
+        reason=cand.reason,
+    )
+    if cand.profile is None or outcome is None:
+        return run, None
+    run.base_url = cand.profile.base_url
+    run.capabilities = capabilities(cand.profile)
+    run.duration_s = outcome.get("duration_s")
+    code = outcome.get("exit_code")
+    results_file = out / cand.short_name / "results.json"
+    results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.is_file() else None
+    if code in (EXIT_OK, EXIT_FAIL) and results is not None:
+        run.status, run.reason = "ok", ""
+        run.compliant = bool(results["summary"]["compliant"])
+        run.must_failed = int(results["summary"]["must_failed"])
+        run.verdicts = {r["id"]: (r["area"], r["severity"], r["status"]) for r in results["rules"]}
+    elif code == EXIT_USAGE:
+        run.status = "unreachable"
+        run.reason = outcome.get("reason") or "the run could not be made"
+    else:
+        run.status = "error"
+        run.reason = outcome.get("reason") or f"conformance run exited with {code}"
+    return run, results
+
+
+def exit_code(doc: dict[str, Any], fail_on: str) -> int:
+    brokers = doc["brokers"]
+    if not any(b["status"] == "ok" for b in brokers):
+        return EXIT_USAGE
+    if fail_on == "regression":
+        bad = any(b["regressions"] or b["newly_unaudited"] for b in brokers)
+    else:
+        bad = any(b["status"] != "ok" or not b["compliant"] for b in brokers)
+        if fail_on == "should":
+            bad = bad or any(b["should_warnings"] for b in brokers)
+    return EXIT_FAIL if bad else EXIT_OK
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def audit_command(args: Namespace) -> int:
+    areas = list(args.area or [])
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown:
+        raise UsageError(f"unknown area {unknown[0]!r}; areas: {', '.join(AREAS)}")
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    folder = Path(args.profiles)
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder of profiles")
+    out = Path(args.out)
+    history_path = Path(args.history) if args.history else out.resolve().parent / "history.sqlite"
+    paths = discover(folder)
+    if not paths:
+        raise UsageError(f"{folder}: no *.yaml or *.yml profiles")
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = history.open_history(history_path)
+    except history.HistoryError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        return _audit(
+            conn,
+            paths,
+            out,
+            areas=areas,
+            workers=args.workers,
+            fail_on=args.fail_on,
+            history_path=history_path,
+        )
+    finally:
+        conn.close()
+
+
+def _audit(
+    conn: Any,
+    paths: list[Path],
+    out: Path,
+    *,
+    areas: list[str],
+    workers: int,
+    fail_on: str,
+    history_path: Path,
+) -> int:
+    started_at, t0 = _now(), time.monotonic()
+    audit_id = history.begin_audit(
+        conn, started_at=started_at, tool_version=__version__, host=socket.gethostname(), areas=areas
+    )
+    cands = prevalidate(paths)
+    print(
+        f"conformance: auditing {sum(c.profile is not None for c in cands)} of {len(cands)} profiles "
+        f"with {workers} worker{'s' if workers != 1 else ''}",
+        flush=True,
+    )
+    outcomes = run_fleet(cands, out, workers=workers, areas=areas)
+    entries = []
+    for cand in cands:
+        run, results = to_run(cand, outcomes.get(cand.short_name), out)
+        entries.append(
+            summary.BrokerEntry(
+                run=run,
+                results=results,
+                report=f"{cand.short_name}/report.html"
+                if results is not None and (out / cand.short_name / "report.html").is_file()
+                else None,
+                baseline=history.baseline_verdicts(conn, cand.short_name, before_audit=audit_id),
+                previous=history.previous_run(conn, cand.short_name, before_audit=audit_id),
+                last_status=history.last_status(conn, cand.short_name, before_audit=audit_id),
+            )
+        )
+    meta = {
+        "id": audit_id,
+        "started_at": started_at,
+        "finished_at": _now(),
+        "duration_s": round(time.monotonic() - t0, 1),
+        "workers": workers,
+        "areas": areas,
+        "fail_on": fail_on,
+        "profiles": [str(p) for p in paths],
+        "history": str(history_path),
+        "tool": {"name": "koscom-conformance", "version": __version__},
+    }
+    doc = summary.build_summary(entries, meta)
+    code = exit_code(doc, fail_on)
+    doc["exit_code"] = code
+    history.finish_audit(
+        conn, audit_id, finished_at=meta["finished_at"], exit_code=code, runs=[e.run for e in entries]
+    )
+    summary.write_summary(doc, out)
+    for broker in doc["brokers"]:
+        print(f"  {broker['short_name']:<20} {summary.verdict_word(broker):<14} {broker['line']}")
+    totals = doc["totals"]
+    print(
+        f"conformance: {totals['compliant']} of {totals['brokers']} brokers compliant; "
+        f"summary: {out / 'summary.html'}; exit {code}",
+        flush=True,
+    )
+    return code

@@ -1,0 +1,41 @@
+"""The fault catalogue: realistic broker mistakes, each a named, composable wrapper with the rule ids
+it must break (ids of schemas/rules.yaml). `conformance serve-reference --list-faults` prints it.
+
+The faults live in three modules by where they act — content (what a response says), logic (how a
+request is understood), wire (status, format, transport) — and register themselves here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from conformance.reference import faults_content, faults_logic, faults_wire  # noqa: F401  (registration)
+from conformance.reference.behaviour import Behaviour
+from conformance.reference.faultkit import REGISTRY, Fault
+
+FAULTS: dict[str, Fault] = dict(sorted(REGISTRY.items()))
+
+
+def get_faults(names: Iterable[str]) -> list[Fault]:
+    """The named faults, in the order given; KeyError names the first unknown one."""
+    out = []
+    for name in names:
+        if name not in FAULTS:
+            raise KeyError(f"unknown fault {name!r} (see --list-faults)")
+        out.append(FAULTS[name])
+    return out
+
+
+def apply_faults(behaviour: Behaviour, names: Iterable[str]) -> list[Fault]:
+    faults = get_faults(names)
+    for f in faults:
+        f.apply(behaviour)
+    return faults
+
+
+def catalogue_lines() -> list[str]:
+    """`NAME<TAB>rule ids comma-separated<TAB>description`, one per fault."""
+    return [f"{f.name}\t{','.join(f.rules)}\t{f.description}" for f in FAULTS.values()]
+
+
+__all__ = ["FAULTS", "Fault", "apply_faults", "catalogue_lines", "get_faults"]

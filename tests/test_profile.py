@@ -1,0 +1,114 @@
+"""Profiles: a good one loads with its secrets expanded; every bad one gives one line naming file and key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from conformance import redact
+from conformance.profile import ProfileError, load_profile
+
+GOOD = textwrap.dedent("""\
+    broker: {name: Test Securities, short_name: testsec, code: "00999"}
+    base_url: http://127.0.0.1:9
+    apis: [balance, accountlist, member-register]
+    capabilities: {all_query: true, rsp_types: [RAT], separate_product_groups: [derivatives]}
+    partner: {comId: F9999, srvId: "999"}
+    auth:
+      bearer_token: ${TEST_BEARER}
+      basic:
+        apikey: ${TEST_APIKEY:-default-apikey}
+        secret: ${TEST_SECRET:-s3cr3t-value}
+      com_id: "00995"
+      apikey: ${TEST_APIKEY:-default-apikey}
+    accounts:
+      - {vtAccNo: "160635473367600099", ci: "abc==", product_groups: [CASH, EQTY], history: {from: "20160701", to: "20160731"}}
+    b2b_accounts:
+      - {accNo: "0019923122221"}
+    member: {ci: "abc==", korName: "박환덕"}
+    limits: {timeout_s: 5, max_response_bytes: 1000000, requests_per_second: 20}
+    """)
+
+
+def _write(tmp_path: Path, text: str, name: str = "p.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_profile_loads_and_registers_secrets(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_BEARER", "bearer-token-123")
+    profile = load_profile(_write(tmp_path, GOOD))
+    assert profile.short_name == "testsec"
+    assert profile.bearer_token == "bearer-token-123"
+    assert profile.basic_apikey == "default-apikey"
+    assert profile.accounts[0].history == ("20160701", "20160731")
+    assert profile.separate_product_groups == ("derivatives",)
+    assert redact.scrub("token bearer-token-123 and s3cr3t-value") == "token [redacted] and [redacted]"
+    assert "auth" not in profile.public_dict()
+
+
+def test_base_url_override(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_BEARER", "x")
+    assert load_profile(_write(tmp_path, GOOD), base_url="http://127.0.0.1:1234/").base_url == "http://127.0.0.1:1234"
+
+
+BAD = [
+    ("bad YAML", "broker: [unclosed\n", "not valid YAML"),
+    ("not a mapping", "- just\n- a list\n", "a profile is a YAML mapping"),
+    ("unknown key", GOOD + "colour: blue\n", "unknown key 'colour'"),
+    ("unknown nested key", GOOD.replace("all_query: true", "all_query: true, allquery: true"), "capabilities: unknown key 'allquery'"),
+    ("wrong type", GOOD.replace("timeout_s: 5", "timeout_s: soon"), "limits.timeout_s"),
+    ("missing base_url", GOOD.replace("base_url: http://127.0.0.1:9\n", ""), "base_url: missing"),
+    ("unknown API", GOOD.replace("apis: [balance,", "apis: [balanse,"), "unknown API id 'balanse'"),
+    ("unset env", GOOD, "environment variable TEST_BEARER is not set"),
+    ("bad group", GOOD.replace("product_groups: [CASH, EQTY]", "product_groups: [CASH, STOCK]"), "accounts[0].product_groups[1]"),
+    ("no accounts for account APIs", GOOD.replace(
+        '  - {vtAccNo: "160635473367600099", ci: "abc==", product_groups: [CASH, EQTY], history: {from: "20160701", to: "20160731"}}\n', "").replace("accounts:\n", "accounts: []\n", 1),
+     "accounts: missing"),
+]
+
+
+@pytest.mark.parametrize(("label", "text", "expected"), BAD, ids=[b[0] for b in BAD])
+def test_bad_profiles_name_file_and_key(tmp_path, monkeypatch, label, text, expected):
+    if label != "unset env":
+        monkeypatch.setenv("TEST_BEARER", "x")
+    else:
+        monkeypatch.delenv("TEST_BEARER", raising=False)
+    path = _write(tmp_path, text)
+    with pytest.raises(ProfileError) as info:
+        load_profile(path)
+    message = str(info.value)
+    assert message.startswith(str(path)), message
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_missing_and_unreadable_files(tmp_path):
+    with pytest.raises(ProfileError, match="no such file"):
+        load_profile(tmp_path / "nope.yaml")
+    folder = tmp_path / "dir.yaml"
+    folder.mkdir()
+    with pytest.raises(ProfileError, match="cannot be read"):
+        load_profile(folder)
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "--profile", "/nonexistent/profile.yaml", "--out", "{tmp}"],
+    ["run", "--area", "colours", "--out", "{tmp}"],
+    ["validate", "--api", "nosuchapi", "--response", "x.json"],
+    ["validate", "--api", "balance", "--response", "/nonexistent.json"],
+    ["verify-bundle", "/nonexistent/evidence.zip"],
+])
+def test_cli_usage_errors_are_one_line_exit_2(tmp_path, args):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    proc = subprocess.run([sys.executable, "-m", "conformance", *args], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,168 @@
+"""The fault catalogue: valid rule ids, at least one MUST rule each, and every fault really changes
+what the broker answers (compared with the clean broker on a request chosen for it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance.reference import FAULTS, create_app
+from conformance.reference import examples as ex
+from conformance.rules import load_rules
+
+REQUIRED = """missing-resp amounts-as-strings unknown-asset-kind dashed-dates table-spellings fixed-width-padding
+upper-null empty-array-for-object rejects-empty-strings rejects-null-page rejects-unused-fields echo-from-backend
+all-partial all-paged all-refused group-leak drops-fund-group group-refused derivatives-in-etc b2b-group-refused
+page-overflow page-repeats page-drops page-endless page-key-ignored count-zero-refused date-filter-ignored
+isin-filter-ignored side-filter-ignored sellbuy-filter-ignored order-filter-ignored date-range-crash
+plain-big-numbers unrounded-rates strict-request-parser http200-errors html-errors own-error-format
+unknown-account-empty crash-on-malformed catch-all-route fuzz-crash no-auth-account no-auth-b2b no-auth-member
+ci-not-checked member-wrong-result consent-dead-accounts consent-leaks consent-bad-dates register-everyone-member
+content-type-lies euc-kr-bodies slow-responses redirects junk-rate-headers""".split()
+
+JEONGA_DIAMOND = "181244129161700001"
+# Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
+PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    "balance": ("balance", {}, {}),
+    "balance-all": ("balance", {"assetType": "ALL"}, {}),
+    "balance-fund": ("balance", {"assetType": "FUND"}, {}),
+    "balance-etc": ("balance", {"assetType": "ETC"}, {}),
+    "balance-page-2": ("balance", {"count": 5, "page": "P0000005"}, {}),
+    "balance-one-page": ("balance", {"count": 1000}, {}),
+    "balance-count-float": ("balance", {"count": 10.0}, {}),
+    "balance-count-text": ("balance", {"count": "10"}, {}),
+    "balance-null-page": ("balance", {"page": None}, {}),
+    "balance-bad-asset": ("balance", {"assetType": "STOCK"}, {}),
+    "balance-unknown-account": ("balance", {}, {"vt_acc_no": "160600000000000099"}),
+    "balance-other-ci": ("balance", {}, {"vt_acc_no": JEONGA_DIAMOND}),
+    "balance-no-auth": ("balance", {}, {"headers": "none"}),
+    "malformed": ("balance", {}, {"raw": b"{bad json"}),
+    "unknown-path": ("balance", {}, {"path": "/v1/diamond/account/nothing/search"}),
+    "transaction": ("transaction", {}, {}),
+    "transaction-window": ("transaction", {"fromDate": "20160301", "toDate": "20160310"}, {}),
+    "transaction-unknown-isin": ("transaction", {"isinCode": "KR7999999999"}, {}),
+    "transaction-bad-side": ("transaction", {"side": "BUY"}, {}),
+    "transaction-long-range": ("transaction", {"fromDate": "20100101"}, {}),
+    "transaction-unused-fields": ("transaction", {}, {"reqIdPlatform": "android"}),
+    "orderdetail": ("orderdetail", {}, {}),
+    "orderdetail-sells": ("orderdetail", {"qrSellBuyType": "1"}, {}),
+    "balancelist-fund": ("balancelist", {"qrAssetType": "FUND"}, {}),
+    "accountlist-no-auth": ("accountlist", {}, {"headers": "none"}),
+    "register": ("member-register", {}, {}),
+    "register-no-auth": ("member-register", {}, {"headers": "none"}),
+    "register-stranger": ("member-register", {}, {"ci": "Tm9ib2R5" * 11}),
+    "consent": ("member-consent", {}, {}),
+}
+SHOWN_BY: dict[str, list[str]] = {
+    "missing-resp": ["balance"], "amounts-as-strings": ["balance"], "unknown-asset-kind": ["balance"],
+    "dashed-dates": ["transaction"], "table-spellings": ["transaction"], "fixed-width-padding": ["balance"],
+    "upper-null": ["balance"], "empty-array-for-object": ["balance"], "rejects-empty-strings": ["transaction"],
+    "rejects-null-page": ["balance-null-page"], "rejects-unused-fields": ["transaction-unused-fields"],
+    "echo-from-backend": ["balance"], "all-partial": ["balance-all"], "all-paged": ["balance-all"],
+    "all-refused": ["balance-all"], "group-leak": ["balance"], "drops-fund-group": ["balance-fund"],
+    "group-refused": ["balance-etc"], "derivatives-in-etc": ["balance"], "b2b-group-refused": ["balancelist-fund"],
+    "page-overflow": ["balance-page-2"], "page-repeats": ["balance-page-2"], "page-drops": ["balance-page-2"],
+    "page-endless": ["balance-one-page"], "page-key-ignored": ["balance-page-2"], "count-zero-refused": ["balance"],
+    "date-filter-ignored": ["transaction-window"], "isin-filter-ignored": ["transaction-unknown-isin"],
+    "side-filter-ignored": ["transaction-bad-side"], "sellbuy-filter-ignored": ["orderdetail-sells"],
+    "order-filter-ignored": ["orderdetail"], "date-range-crash": ["transaction-long-range"],
+    "plain-big-numbers": ["balance-etc"], "unrounded-rates": ["balance"],
+    "strict-request-parser": ["balance-count-float", "balance-null-page"], "http200-errors": ["balance-bad-asset"],
+    "html-errors": ["balance-bad-asset"], "own-error-format": ["balance-bad-asset"],
+    "unknown-account-empty": ["balance-unknown-account"], "crash-on-malformed": ["malformed"],
+    "catch-all-route": ["unknown-path"], "fuzz-crash": ["balance-count-text"], "no-auth-account": ["balance-no-auth"],
+    "no-auth-b2b": ["accountlist-no-auth"], "no-auth-member": ["register-no-auth"], "ci-not-checked": ["balance-other-ci"],
+    "member-wrong-result": ["register"], "consent-dead-accounts": ["consent"], "consent-leaks": ["consent"],
+    "consent-bad-dates": ["consent"], "register-everyone-member": ["register-stranger"],
+    "content-type-lies": ["balance"], "euc-kr-bodies": ["balance"], "slow-responses": ["balance"],
+    "redirects": ["balance"], "junk-rate-headers": ["balance"], "malformed-json": ["balance"],
+}
+
+
+def test_catalogue_lines_name_known_rules_and_a_must_rule_each():
+    proc = subprocess.run([sys.executable, "-m", "conformance", "serve-reference", "--list-faults"],
+                          capture_output=True, text=True, timeout=60, check=True)
+    rules = load_rules()
+    names = []
+    for line in proc.stdout.splitlines():
+        name, ids, description = line.split("\t")
+        names.append(name)
+        listed = ids.split(",")
+        assert listed and all(r in rules for r in listed), (name, listed)
+        assert any(rules[r].severity == "MUST" for r in listed), f"{name} breaks no MUST rule"
+        assert description.strip().endswith("."), name
+    assert len(names) == len(set(names)) == len(FAULTS)
+    assert set(REQUIRED) <= set(names), sorted(set(REQUIRED) - set(names))
+
+
+def test_every_fault_has_a_probe():
+    assert set(SHOWN_BY) == set(FAULTS), sorted(set(FAULTS) ^ set(SHOWN_BY))
+
+
+def test_unknown_fault_names_are_refused():
+    with pytest.raises(KeyError, match="no-such-fault"):
+        create_app("diamond", faults=["no-such-fault"])
+    proc = subprocess.run([sys.executable, "-m", "conformance", "serve-reference", "--fault", "no-such-fault",
+                           "--port", "0"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1
+
+
+async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
+    api, query, extra = PROBES[probe]
+    kw = {k: extra[k] for k in ("vt_acc_no", "ci") if k in extra}
+    body = ex.body(api, "diamond", query, **kw)
+    if "reqIdPlatform" in extra:
+        body["commonHeader"]["reqIdPlatform"] = extra["reqIdPlatform"]
+    raw = extra.get("raw", json.dumps(body, ensure_ascii=False).encode())
+    headers = ex.headers(api, "diamond", extra.get("headers", "valid"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8700") as client:
+        before = len(slept)
+        response = await client.post(extra.get("path", ex.path(api, "diamond")), content=raw, headers=headers)
+    return (response.status_code, response.headers.get("content-type"), response.headers.get("location"),
+            response.content, slept[before:])
+
+
+@pytest.fixture()
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """asyncio.sleep of the app recorded instead of waited: timing shows without timed assertions."""
+    delays: list[float] = []
+
+    async def record(delay: float) -> None:
+        delays.append(delay)
+
+    monkeypatch.setattr("conformance.reference.app.asyncio.sleep", record)
+    return delays
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_every_fault_changes_an_answer(fault, slept):
+    clean, broken = create_app("diamond"), create_app("diamond", faults=[fault])
+
+    async def compare() -> list[str]:
+        changed = []
+        for probe in SHOWN_BY[fault]:
+            if await _observe(clean, probe, slept) != await _observe(broken, probe, slept):
+                changed.append(probe)
+        return changed
+
+    assert asyncio.run(compare()), f"{fault} answers like the clean broker on {SHOWN_BY[fault]}"
+
+
+def test_faults_combine(slept):
+    app = create_app("diamond", faults=["page-drops", "upper-null"])
+
+    async def run() -> Any:
+        return await _observe(app, "balance-page-2", slept)
+
+    status, _type, _loc, body, _ = asyncio.run(run())
+    doc = json.loads(body)
+    assert status == 200 and doc["accInfo"]["realAccNo"] == "NULL"
+    assert doc["balanceResponseBody"]["queryResult"]["page"] == "P0000011"
+
