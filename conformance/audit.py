@@ -60,7 +60,7 @@ def _raw_identity(path: Path) -> tuple[str, str]:
         broker = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("broker") or {}
         short, name = broker.get("short_name"), broker.get("name")
         ok = isinstance(short, str) and short.replace("-", "").replace("_", "").isalnum()
-        return (short if ok else "", name if isinstance(name, str) else "")
+        return (str(short) if ok else "", name if isinstance(name, str) else "")
     except Exception:  # noqa: BLE001 - any unreadable file simply has no identity
         return "", ""
 
@@ -131,26 +131,13 @@ def run_fleet(
     (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
     # An empty ini and a conftest cut at the package keep the project's own pytest config away.
     (work / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    cmd = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(SUITE),
-        "-c",
-        str(work / "pytest.ini"),
-        "--rootdir",
-        str(work),
-        "--confcutdir",
-        str(SUITE.parent),
-        "--import-mode=importlib",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        "--junitxml",
-        str(out / "junit.xml"),
-        "-o",
-        "junit_suite_name=conformance-audit",
-    ]
+    # fmt: off
+    cmd = [sys.executable, "-m", "pytest", str(SUITE), "-q", "--import-mode=importlib",
+           "-p", "no:cacheprovider", "-c", str(work / "pytest.ini"), "--rootdir", str(work),
+           "--confcutdir", str(SUITE.parent),
+           "--junitxml", str(out / "junit.xml"), "-o", "junit_suite_name=conformance-audit"]
+    # fmt: on
+    workers = min(workers, len(runnable))  # an idle worker would only cost its start-up
     cmd += ["-p", "xdist", "-n", str(workers), "--dist", "load"] if workers > 1 else ["-p", "no:xdist"]
     env = _harness_env()
     env["CONFORMANCE_AUDIT_PLAN"] = str((work / "plan.json").resolve())
@@ -305,10 +292,11 @@ def _audit(
                 last_status=history.last_status(conn, cand.short_name, before_audit=audit_id),
             )
         )
-    meta = {
+    finished_at = _now()
+    meta: dict[str, Any] = {
         "id": audit_id,
         "started_at": started_at,
-        "finished_at": _now(),
+        "finished_at": finished_at,
         "duration_s": round(time.monotonic() - t0, 1),
         "workers": workers,
         "areas": areas,
@@ -321,7 +309,7 @@ def _audit(
     code = exit_code(doc, fail_on)
     doc["exit_code"] = code
     history.finish_audit(
-        conn, audit_id, finished_at=meta["finished_at"], exit_code=code, runs=[e.run for e in entries]
+        conn, audit_id, finished_at=finished_at, exit_code=code, runs=[e.run for e in entries]
     )
     summary.write_summary(doc, out)
     for broker in doc["brokers"]:

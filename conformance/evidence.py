@@ -34,6 +34,7 @@ class Exchange:
     elapsed_ms: float = 0.0
     error: str | None = None  # a broker engineer's sentence: "no answer within 10 s"
     error_kind: str | None = None  # one of TRANSPORT_ERRORS
+    notes: list[str] = field(default_factory=list)  # e.g. a Retry-After that was honoured
     _json_cache: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -63,7 +64,7 @@ class Exchange:
     def curl(self) -> str:
         """A reproduction a broker's engineer can paste (credentials already redacted)."""
         parts = [f"curl -X {self.method} '{self.url}'"]
-        for name, value in self.request_headers.items():
+        for name, value in redact_headers(self.request_headers).items():
             parts.append(f"-H '{name}: {value}'")
         if self.request_body:
             body = mask_json_text(self.request_body.decode("utf-8", "replace"))
@@ -97,5 +98,6 @@ class Exchange:
                 "error_kind": self.error_kind,
             },
             "elapsed_ms": round(self.elapsed_ms, 1),
+            "notes": self.notes,
             "curl": self.curl(),
         }

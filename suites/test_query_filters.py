@@ -56,6 +56,10 @@ def _items(client, api: str, label: str, query: dict[str, Any], rule_id: str) ->
     is PAGE-003's business (its pages are judged as far as they go)."""
     who, _window = _who(client, api)
     spec = get_api(api)
+    first = client.call(api, purpose=f"{api} {label} page 1", query={**query, "page": "null"}, **who)
+    if not ck.is_success(first, spec) and error_code(first) == DATE_RANGE_EXCEEDED:
+        pytest.skip(f"the broker refuses the profile's history window with {DATE_RANGE_EXCEEDED} (Date Range "
+                    "Exceeded); give a shorter accounts[].history / b2b_accounts[].history")
     answers, _done = ck.walk_pages(client, api, f"{api} {label}", query=query, rule_id=rule_id, **who)
     items = [item for a in answers for _path, item in ck.all_items(a.doc, spec)]
     return items, [a.exchange for a in answers]
@@ -142,7 +146,7 @@ def today_candidates() -> set[str]:
 
 def _show(values: list[Any], limit: int = 5) -> str:
     shown = ", ".join(str(v) for v in values[:limit])
-    return shown + (f" … ({len(values)} in all)" if len(values) > limit else "")
+    return shown + (f" … ({len(values)} different)" if len(values) > limit else "")
 
 
 # --- FLT-001 / FLT-008: date ranges ------------------------------------------------------------
@@ -155,7 +159,8 @@ def test_items_inside_date_range(api, client):
     items, asked = _items(client, api, f"history {lo}-{hi}", {rng["from"]: lo, rng["to"]: hi}, "FLT-001")
     bad = outside_window(items, rng["item_date"], lo, hi)
     if bad:
-        ck.violate("FLT-001", f"{len(bad)} item(s) dated outside the requested {lo}..{hi}: {_show(bad)}",
+        ck.violate("FLT-001", f"{len(bad)} item(s) dated outside the requested {lo}..{hi}: "
+                   f"{_show(sorted(set(bad)))}",
                    exchanges=asked[:3], api=api)
     days = sorted({d for d in (day_of(i.get(rng["item_date"])) for i in items if isinstance(i, dict)) if d})
     if len(days) < 3:
@@ -168,7 +173,7 @@ def test_items_inside_date_range(api, client):
     bad = outside_window(inner, rng["item_date"], narrow_lo, narrow_hi)
     if bad:
         ck.violate("FLT-001", f"{len(bad)} item(s) dated outside the requested {narrow_lo}..{narrow_hi}: "
-                   f"{_show(bad)}", exchanges=inner_asked[:3], api=api)
+                   f"{_show(sorted(set(bad)))}", exchanges=inner_asked[:3], api=api)
     if expected and not inner:
         ck.violate("FLT-001", f"the window {narrow_lo}..{narrow_hi} answered no item, although the history "
                    f"window answered {expected} item(s) dated within it",

@@ -208,7 +208,7 @@ def test_an_unreachable_gateway_and_a_bad_profile_are_reported_not_fatal(fleet: 
     page = (first.out / "summary.html").read_text(encoding="utf-8")
     assert "UNREACHABLE" in page and "BAD PROFILE" in page and "apis: missing" in page
     cases = ET.parse(first.out / "junit.xml").getroot().iter("testcase")
-    assert sorted(c.get("name") for c in cases) == sorted(
+    assert sorted(str(c.get("name")) for c in cases) == sorted(
         f"test_broker[{s}]" for s in ("cyber", "diamond", "ghost", "star")
     )
 

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,16 +16,14 @@ from conformance.report import history
 from conformance.report.history import BrokerRun
 
 
-def _run(
-    short: str, status: str = "ok", verdicts: dict[str, str] | None = None, **extra: object
-) -> BrokerRun:
+def _run(short: str, status: str = "ok", verdicts: dict[str, str] | None = None, **extra: Any) -> BrokerRun:
     return BrokerRun(
         short_name=short,
         status=status,
         name=short.title(),
         verdicts={rid: ("all-query", "MUST", st) for rid, st in (verdicts or {}).items()},
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _audit(conn: sqlite3.Connection, when: str, *runs: BrokerRun, finish: bool = True) -> int:

@@ -22,7 +22,8 @@ BROKERS = ("diamond", "cyber", "star")
 NULL_FORMS = (None, "absent", "null", "string", "empty", "rotate")
 # Per API, the queries whose answers are judged (beyond the default one).
 QUERIES: dict[str, list[dict[str, Any]]] = {
-    "portfolio": [{"assetType": g} for g in ("CASH", "FUND", "ETC", "ALL")] + [{"rspType": "QTY", "count": 3}],
+    "portfolio": [*({"assetType": g} for g in ("CASH", "FUND", "ETC", "ALL")),
+                  {"rspType": "QTY", "count": 3}],
     "balance": [{"assetType": g} for g in ("CASH", "FUND", "ETC", "ALL")] + [{"count": 3, "page": "null"}],
     "transaction": [{"count": 7}, {"side": "DEP"}],
     "interest": [{"count": 5}],

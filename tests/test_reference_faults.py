@@ -16,15 +16,17 @@ from conformance.reference import FAULTS, create_app
 from conformance.reference import examples as ex
 from conformance.rules import load_rules
 
-REQUIRED = """missing-resp amounts-as-strings unknown-asset-kind dashed-dates table-spellings fixed-width-padding
-upper-null empty-array-for-object rejects-empty-strings rejects-null-page rejects-unused-fields echo-from-backend
-all-partial all-paged all-refused group-leak drops-fund-group group-refused derivatives-in-etc b2b-group-refused
-page-overflow page-repeats page-drops page-endless page-key-ignored count-zero-refused date-filter-ignored
-isin-filter-ignored side-filter-ignored sellbuy-filter-ignored order-filter-ignored date-range-crash
-plain-big-numbers unrounded-rates strict-request-parser http200-errors html-errors own-error-format
-unknown-account-empty crash-on-malformed catch-all-route fuzz-crash no-auth-account no-auth-b2b no-auth-member
-ci-not-checked member-wrong-result consent-dead-accounts consent-leaks consent-bad-dates register-everyone-member
-content-type-lies euc-kr-bodies slow-responses redirects junk-rate-headers""".split()
+REQUIRED = """
+missing-resp amounts-as-strings unknown-asset-kind dashed-dates table-spellings fixed-width-padding
+upper-null empty-array-for-object rejects-empty-strings rejects-null-page rejects-unused-fields
+echo-from-backend all-partial all-paged all-refused group-leak drops-fund-group group-refused
+derivatives-in-etc b2b-group-refused page-overflow page-repeats page-drops page-endless
+page-key-ignored count-zero-refused date-filter-ignored isin-filter-ignored side-filter-ignored
+sellbuy-filter-ignored order-filter-ignored date-range-crash plain-big-numbers unrounded-rates
+strict-request-parser http200-errors html-errors own-error-format unknown-account-empty
+crash-on-malformed catch-all-route fuzz-crash no-auth-account no-auth-b2b no-auth-member
+ci-not-checked member-wrong-result consent-dead-accounts consent-leaks consent-bad-dates
+register-everyone-member content-type-lies euc-kr-bodies slow-responses redirects junk-rate-headers""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -53,6 +55,7 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "orderdetail": ("orderdetail", {}, {}),
     "orderdetail-sells": ("orderdetail", {"qrSellBuyType": "1"}, {}),
     "balancelist-fund": ("balancelist", {"qrAssetType": "FUND"}, {}),
+    "orderdetail-unknown-account": ("orderdetail", {"qrAccNo": "0019990000000"}, {}),
     "accountlist-no-auth": ("accountlist", {}, {"headers": "none"}),
     "register": ("member-register", {}, {}),
     "register-no-auth": ("member-register", {}, {"headers": "none"}),
@@ -60,28 +63,63 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "consent": ("member-consent", {}, {}),
 }
 SHOWN_BY: dict[str, list[str]] = {
-    "missing-resp": ["balance"], "amounts-as-strings": ["balance"], "unknown-asset-kind": ["balance"],
-    "dashed-dates": ["transaction"], "table-spellings": ["transaction"], "fixed-width-padding": ["balance"],
-    "upper-null": ["balance"], "empty-array-for-object": ["balance"], "rejects-empty-strings": ["transaction"],
-    "rejects-null-page": ["balance-null-page"], "rejects-unused-fields": ["transaction-unused-fields"],
-    "echo-from-backend": ["balance"], "all-partial": ["balance-all"], "all-paged": ["balance-all"],
-    "all-refused": ["balance-all"], "group-leak": ["balance"], "drops-fund-group": ["balance-fund"],
-    "group-refused": ["balance-etc"], "derivatives-in-etc": ["balance"], "b2b-group-refused": ["balancelist-fund"],
-    "page-overflow": ["balance-page-2"], "page-repeats": ["balance-page-2"], "page-drops": ["balance-page-2"],
-    "page-endless": ["balance-one-page"], "page-key-ignored": ["balance-page-2"], "count-zero-refused": ["balance"],
-    "date-filter-ignored": ["transaction-window"], "isin-filter-ignored": ["transaction-unknown-isin"],
-    "side-filter-ignored": ["transaction-bad-side"], "sellbuy-filter-ignored": ["orderdetail-sells"],
-    "order-filter-ignored": ["orderdetail"], "date-range-crash": ["transaction-long-range"],
-    "plain-big-numbers": ["balance-etc"], "unrounded-rates": ["balance"],
-    "strict-request-parser": ["balance-count-float", "balance-null-page"], "http200-errors": ["balance-bad-asset"],
-    "html-errors": ["balance-bad-asset"], "own-error-format": ["balance-bad-asset"],
-    "unknown-account-empty": ["balance-unknown-account"], "crash-on-malformed": ["malformed"],
-    "catch-all-route": ["unknown-path"], "fuzz-crash": ["balance-count-text"], "no-auth-account": ["balance-no-auth"],
-    "no-auth-b2b": ["accountlist-no-auth"], "no-auth-member": ["register-no-auth"], "ci-not-checked": ["balance-other-ci"],
-    "member-wrong-result": ["register"], "consent-dead-accounts": ["consent"], "consent-leaks": ["consent"],
-    "consent-bad-dates": ["consent"], "register-everyone-member": ["register-stranger"],
-    "content-type-lies": ["balance"], "euc-kr-bodies": ["balance"], "slow-responses": ["balance"],
-    "redirects": ["balance"], "junk-rate-headers": ["balance"], "malformed-json": ["balance"],
+    "missing-resp": ["balance"],
+    "amounts-as-strings": ["balance"],
+    "unknown-asset-kind": ["balance"],
+    "dashed-dates": ["transaction"],
+    "table-spellings": ["transaction"],
+    "fixed-width-padding": ["balance"],
+    "upper-null": ["balance"],
+    "empty-array-for-object": ["balance"],
+    "rejects-empty-strings": ["transaction"],
+    "rejects-null-page": ["balance-null-page"],
+    "rejects-unused-fields": ["transaction-unused-fields"],
+    "echo-from-backend": ["balance"],
+    "all-partial": ["balance-all"],
+    "all-paged": ["balance-all"],
+    "all-refused": ["balance-all"],
+    "group-leak": ["balance"],
+    "drops-fund-group": ["balance-fund"],
+    "group-refused": ["balance-etc"],
+    "derivatives-in-etc": ["balance"],
+    "b2b-group-refused": ["balancelist-fund"],
+    "page-overflow": ["balance-page-2"],
+    "page-repeats": ["balance-page-2"],
+    "page-drops": ["balance-page-2"],
+    "page-endless": ["balance-one-page"],
+    "page-key-ignored": ["balance-page-2"],
+    "count-zero-refused": ["balance"],
+    "date-filter-ignored": ["transaction-window"],
+    "isin-filter-ignored": ["transaction-unknown-isin"],
+    "side-filter-ignored": ["transaction-bad-side"],
+    "sellbuy-filter-ignored": ["orderdetail-sells"],
+    "order-filter-ignored": ["orderdetail"],
+    "date-range-crash": ["transaction-long-range"],
+    "plain-big-numbers": ["balance-etc"],
+    "unrounded-rates": ["balance"],
+    "strict-request-parser": ["balance-count-float", "balance-null-page"],
+    "http200-errors": ["balance-bad-asset"],
+    "html-errors": ["balance-bad-asset"],
+    "own-error-format": ["balance-bad-asset"],
+    "unknown-account-empty": ["balance-unknown-account", "orderdetail-unknown-account"],
+    "crash-on-malformed": ["malformed"],
+    "catch-all-route": ["unknown-path"],
+    "fuzz-crash": ["balance-count-text"],
+    "no-auth-account": ["balance-no-auth"],
+    "no-auth-b2b": ["accountlist-no-auth"],
+    "no-auth-member": ["register-no-auth"],
+    "ci-not-checked": ["balance-other-ci"],
+    "member-wrong-result": ["register"],
+    "consent-dead-accounts": ["consent"],
+    "consent-leaks": ["consent"],
+    "consent-bad-dates": ["consent"],
+    "register-everyone-member": ["register-stranger"],
+    "content-type-lies": ["balance"],
+    "euc-kr-bodies": ["balance"],
+    "slow-responses": ["balance"],
+    "redirects": ["balance"],
+    "junk-rate-headers": ["balance"],
+    "malformed-json": ["balance"],
 }
 
 
@@ -152,7 +190,8 @@ def test_every_fault_changes_an_answer(fault, slept):
                 changed.append(probe)
         return changed
 
-    assert asyncio.run(compare()), f"{fault} answers like the clean broker on {SHOWN_BY[fault]}"
+    changed = asyncio.run(compare())
+    assert changed == SHOWN_BY[fault], f"{fault} answers like the clean broker on {SHOWN_BY[fault]}"
 
 
 def test_faults_combine(slept):

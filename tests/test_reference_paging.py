@@ -111,7 +111,8 @@ def test_page_chains_yield_every_item_once(broker, api):
     """count 3 and the broker's own page size give the same items, each exactly once."""
     short, client = broker
     query = narrow(api, short)
-    small, default = chain(client, api, short, {**query, "count": 3}), chain(client, api, short, {**query, "count": 0})
+    small = chain(client, api, short, {**query, "count": 3})
+    default = chain(client, api, short, {**query, "count": 0})
     assert_once(small)
     assert sorted(map(key, small)) == sorted(map(key, default))
     if api not in ("balancelist",):
@@ -142,7 +143,8 @@ def test_all_equals_the_union_of_the_groups(broker, api):
 
 def test_derivatives_only_where_the_broker_keeps_them(broker):
     short, client = broker
-    kinds = {i["assetType"] for i in chain(client, "balance", short, {"assetType": "EQTY", "count": 0}, "EQTY")}
+    equities = chain(client, "balance", short, {"assetType": "EQTY", "count": 0}, "EQTY")
+    kinds = {i["assetType"] for i in equities}
     assert ({"FUT", "OPT"} <= kinds) == (short == "diamond")
     assert kinds - {"FUT", "OPT", "ELW"} <= {"KSP", "KDQ", "ETF"}
 
@@ -162,8 +164,9 @@ def test_page_keys_are_refused_when_invented(broker):
     real_key = first["tradeBookListResponseBody"]["queryResult"]["page"]
     tampered = ("9" if real_key[0] != "9" else "1") + real_key[1:]
     for invented in ("P9999999", "invented", tampered):
+        body = ex.body("tradebook", short, {"count": 3, "page": invented})
         response = client.post(ex.path("tradebook", short), headers=ex.headers("tradebook", short),
-                               content=json.dumps(ex.body("tradebook", short, {"count": 3, "page": invented})))
+                               content=json.dumps(body))
         assert response.status_code == 500 and response.json()["code"] == 6003, invented
 
 

@@ -52,15 +52,19 @@ def test_exponent_literal_round_trips():
         assert float(exponent_literal(value)) == value
 
 
+E_RAW = {"rate": 1.23456, "earningRate": -12.9049}
+E = {"rate": 1.23456, "earningRate": -12.9}  # rates rounded to 2 decimals, other numbers as they are
+
+
 def _tree() -> dict[str, Any]:
-    return {"a": NV_STR, "b": NV_NUM, "c": NV_OBJ, "d": NV_ARR, "e": {"rate": 1.23456, "earningRate": -12.9049}}
+    return {"a": NV_STR, "b": NV_NUM, "c": NV_OBJ, "d": NV_ARR, "e": dict(E_RAW)}
 
 
 @pytest.mark.parametrize(("form", "expected"), [
-    ("absent", {"e": {"rate": 1.23456, "earningRate": -12.9}}),
-    ("null", {"a": None, "b": None, "c": None, "d": None, "e": {"rate": 1.23456, "earningRate": -12.9}}),
-    ("string", {"a": "null", "b": "null", "c": "null", "d": "null", "e": {"rate": 1.23456, "earningRate": -12.9}}),
-    ("empty", {"a": "", "b": "", "c": "", "d": "", "e": {"rate": 1.23456, "earningRate": -12.9}}),
+    ("absent", {"e": E}),
+    ("null", {"a": None, "b": None, "c": None, "d": None, "e": E}),
+    ("string", {"a": "null", "b": "null", "c": "null", "d": "null", "e": E}),
+    ("empty", {"a": "", "b": "", "c": "", "d": "", "e": E}),
 ])
 def test_forced_null_form(form, expected):
     text = render(_tree(), RenderOptions("sample", NullPolicy({}, form)))
@@ -76,7 +80,7 @@ def test_rotate_cycles_through_the_four_forms_per_occurrence():
 def test_broker_style_decides_per_kind():
     policy = NullPolicy({"string": "empty", "number": "absent", "object": "absent", "array": "null"})
     assert json.loads(render(_tree(), RenderOptions("sample", policy))) == \
-        {"a": "", "d": None, "e": {"rate": 1.23456, "earningRate": -12.9}}
+        {"a": "", "d": None, "e": E}
 
 
 def test_unknown_null_form_is_refused():
@@ -98,15 +102,17 @@ def _no_values(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 def _answer(broker: str, api: str, null_forms: str | None) -> Any:
     reference = create_app(broker, null_forms=null_forms).state.reference
     raw = json.dumps(ex.body(api, broker)).encode()
-    call = Call(api, SPECS[api].family, reference.broker, Headers(ex.headers(api, broker)), ex.path(api, broker),
-                "http://127.0.0.1", "20250102", raw)
+    headers = Headers(ex.headers(api, broker))
+    call = Call(api, SPECS[api].family, reference.broker, headers, ex.path(api, broker), "http://127.0.0.1",
+                "20250102", raw)
     reply = reference._answer(call)
     assert reply.status == 200, reply.body
     return json.loads(reply.body)
 
 
 @pytest.mark.parametrize("form", ["absent", "null", "string", "empty"])
-@pytest.mark.parametrize("api", ["portfolio", "balance", "interest", "orderdetail", "settlelist", "member-register"])
+@pytest.mark.parametrize("api", ["portfolio", "balance", "interest", "orderdetail", "settlelist",
+                                 "member-register"])
 def test_null_forms_option_uses_one_form_everywhere(api, form):
     """--null-forms F: every optional no-value in the answer is F (absent: none left at all)."""
     literal = {"absent": None, "null": None, "string": "null", "empty": ""}[form]
@@ -116,5 +122,6 @@ def test_null_forms_option_uses_one_form_everywhere(api, form):
 
 
 def test_brokers_express_no_value_differently():
-    seen = {b: {v for _p, v in _no_values(_answer(b, "orderdetail", None))} for b in ("diamond", "cyber", "star")}
+    seen = {b: {v for _p, v in _no_values(_answer(b, "orderdetail", None))}
+            for b in ("diamond", "cyber", "star")}
     assert seen == {"diamond": {None}, "cyber": {""}, "star": {"null"}}

@@ -139,7 +139,7 @@ def test_derivatives_in_etc_list_fail_grp_003():
     doc = _portfolio(equity=[KSP, FUT], etc=[BOND, {**FUT, "assetName": "선물"}])
     found = GRP.misplaced("portfolio", doc)
     assert [p for p, _ in found] == ["portfolioList.portfolio.etcList[1].assetType"]
-    assert "FUT belongs in equityList" in found[0][1]
+    assert found[0][1].endswith("assetType is FUT in the ETC list; FUT belongs in equityList")
 
 
 def test_etc_kinds_in_equity_list_and_unknown_kinds_fail_grp_003():

@@ -18,10 +18,12 @@ from conformance.client.transport import (
     RateLimiter,
     TlsOptions,
     make_http_client,
+    origin_of,
     perform,
 )
 from conformance.contract.catalogue import get_api
 from conformance.evidence import Exchange
+from conformance.redact import redact_headers
 from conformance.profile import Account, B2BAccount, Profile
 
 __all__ = ["Client"]
@@ -37,7 +39,7 @@ class Client:
         tls = TlsOptions(verify=profile.tls_verify and not insecure, ca_bundle=profile.ca_bundle,
                          client_cert=profile.client_cert, client_key=profile.client_key)
         self._http = make_http_client(tls, self.limits)
-        self._limiter = RateLimiter(profile.base_url, profile.requests_per_second)
+        self._limiter = RateLimiter(origin_of(profile.base_url), profile.requests_per_second)
         self.breaker = CircuitBreaker()
         self.exchanges: list[Exchange] = []
         self._cache: dict[tuple[Any, ...], Exchange] = {}
@@ -80,10 +82,12 @@ class Client:
     def _send(self, api: str, purpose: str, method: str, url: str, headers: dict[str, str],
               body: bytes) -> Exchange:
         exchange_id = f"x{next(self._ids):04d}"
+        # the record never holds a credential: headers are redacted before they are stored
         exchange = Exchange(id=exchange_id, api=api, purpose=purpose, method=method, url=url,
-                            request_headers=headers, request_body=body)
+                            request_headers=redact_headers(headers), request_body=body)
         if self.breaker.open:
-            exchange.error, exchange.error_kind = self.breaker.reason, "refused"
+            blocked = self.breaker.blocked_result()
+            exchange.error, exchange.error_kind = blocked.error, blocked.error_kind
         else:
             result = perform(self._http, method, url, headers, body, self.limits, self._limiter)
             self.breaker.record(result)
@@ -92,6 +96,7 @@ class Client:
             exchange.response_body = result.body
             exchange.elapsed_ms = result.elapsed_ms
             exchange.error, exchange.error_kind = result.error, result.error_kind
+            exchange.notes = list(result.notes)
         with self._lock:
             self.exchanges.append(exchange)
         return exchange

@@ -24,17 +24,12 @@ from typing import Any
 
 import yaml
 
+from conformance.contract.nullforms import FAKE_NULLS
 from conformance.paths import schemas_dir
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATE_PATTERN = r"^(00000000|[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01]))$"
 NUMERIC_STRING = r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
-# Case variants of "null" other than the legal "null", and other spellings serializers invent.
-FAKE_NULLS = sorted(
-    {"".join(c.upper() if bit else c for c, bit in zip("null", bits, strict=True))
-     for bits in ((i >> 3 & 1, i >> 2 & 1, i >> 1 & 1, i & 1) for i in range(16))} - {"null"}
-    | {"None", "NONE", "none", "nil", "NIL", "Nil", "undefined", "UNDEFINED", "N/A", "n/a", "NaN"}
-)
 DEFS: dict[str, Any] = {
     "noValue": {"description": "a legal 'no value' form (C4): null, \"null\" or \"\"",
                 "enum": [None, "null", ""]},

@@ -7,6 +7,12 @@ from typing import Any
 # The three value forms of "no value" (C4); the fourth form is the field being absent.
 NO_VALUE_FORMS: tuple[Any, ...] = (None, "null", "")
 MISSING = object()  # stands for "absent" where a value is looked up
+# Case variants of "null" other than the legal "null", and other spellings serializers invent.
+FAKE_NULLS = sorted(
+    {"".join(c.upper() if bit else c for c, bit in zip("null", bits, strict=True))
+     for bits in ((i >> 3 & 1, i >> 2 & 1, i >> 1 & 1, i & 1) for i in range(16))} - {"null"}
+    | {"None", "NONE", "none", "nil", "NIL", "Nil", "undefined", "UNDEFINED", "N/A", "n/a", "NaN"}
+)
 
 
 def is_no_value(value: Any) -> bool:

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.contract.build import FAKE_NULLS
 from conformance.contract.catalogue import FieldInfo, get_api, validators
 from conformance.contract.literals import Parsed, display_path, parse
+from conformance.contract.nullforms import FAKE_NULLS
 from conformance.rules import get_rule
 
 _FAKE = frozenset(FAKE_NULLS)

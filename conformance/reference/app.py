@@ -136,7 +136,8 @@ class ReferenceBroker:
             return reply
         calls, limit = self.counter.tick(), DailyCounter.LIMIT
         if style == "current":
-            extra = {"X-RateLimit-Limit-Day": str(limit), "X-RateLimit-Remaining-Day": str(max(0, limit - calls))}
+            extra = {"X-RateLimit-Limit-Day": str(limit),
+                     "X-RateLimit-Remaining-Day": str(max(0, limit - calls))}
         else:
             extra = {"x-rate-period": "day", "x-rate-limit": str(limit), "x-rate-value": str(calls)}
         reply.headers = {**extra, **reply.headers}

@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance.reference import instruments as ref
 from conformance.reference.brokers import base_broker
-from conformance.reference.data import _parse_date, business_days
+from conformance.reference.data import business_days, parse_date
 from conformance.reference.values import NV_ARR, NV_NUM, NV_STR
 
 # b2b history window per broker (tradebook transactions and historical orders), within its max range.
@@ -88,9 +88,8 @@ def all_orders(short_name: str, account: B2BAccount, today: str) -> list[Record]
 @functools.lru_cache(maxsize=64)
 def _todays_orders(short_name: str, acc_no: str, day: str) -> tuple[Record, ...]:
     account = find_b2b_account(short_name, acc_no)
-    assert account is not None
-    if account.history[0] <= day <= account.history[1]:
-        return ()  # a history date: its orders are already in account.orders
+    if account is None or account.history[0] <= day <= account.history[1]:
+        return ()  # not one of ours, or a history date whose orders are already in account.orders
     rng = random.Random(f"today:{short_name}:{acc_no}:{day}")
     n = 10 if account.size == "main" else 3
     return tuple(_orders_for_day(rng, account, day, n, start=9000))
@@ -175,7 +174,8 @@ def _orders_for_day(rng: random.Random, account: B2BAccount, day: str, n: int, s
             "orgOrderNo": f"{day[2:]}{start + k + 50_000:05d}" if modified else NV_STR,
             "sellBuyType": sell_buy, "orderType": rng.choice(("지정가", "시장가", "조건부지정가")),
             "exchange": NV_STR, "crcyCode": NV_STR, "orderQty": qty, "orderPrice": order_price,
-            "execSumQty": executed, "orderExecType": "체결" if executed == qty else ("부분체결" if executed else "접수"),
+            "execSumQty": executed,
+            "orderExecType": "체결" if executed == qty else ("부분체결" if executed else "접수"),
             "cmsnType": "일반", "settDays": 2, "buyQtyUnit": 1, "sellQtyUnit": 1,
             "orderTime": f"{day}{rng.randrange(9, 15):02d}{rng.randrange(0, 60):02d}",
             "orderRejectReason": NV_STR, "isinInfo": info, "execList": execs or NV_ARR,
@@ -186,7 +186,8 @@ def _orders_for_day(rng: random.Random, account: B2BAccount, day: str, n: int, s
 
 
 def _executions(rng: random.Random, day: str, executed: int, price: int) -> list[dict[str, Any]]:
-    execs, left, no = [], executed, rng.randrange(1000, 9000)
+    execs: list[dict[str, Any]] = []
+    left, no = executed, rng.randrange(1000, 9000)
     while left > 0:
         part = left if left < 10 or rng.random() < 0.5 else rng.randrange(1, left)
         execs.append({"execQty": part, "execPrice": price, "execNo": no + len(execs),
@@ -207,7 +208,7 @@ def settlement(account: B2BAccount, order: Record) -> Record:
     o = order.item
     amount = o["execSumQty"] * o["orderPrice"]
     costs = _costs(amount, order.sell_buy == "1")
-    sett = _parse_date(order.day) + timedelta(days=2)
+    sett = parse_date(order.day) + timedelta(days=2)
     while sett.weekday() >= 5:
         sett += timedelta(days=1)
     item = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reference import b2b_data
-from conformance.reference.b2b_data import Record
 from conformance.reference.behaviour import SELL_BUY, Behaviour
 from conformance.reference.context import Call
 from conformance.reference.envelope import b2b_message
@@ -44,8 +43,9 @@ def orderdetail(call: Call, b: Behaviour) -> dict[str, Any]:
     day, echo = _order_date(call)
     isin, order_no = call.query.text("qrIsinCode"), call.query.text("qrOrderNo")
     orders = [o for o in b2b_data.all_orders(call.broker.short_name, account, call.today)
-              if o.group in groups and b.order_date_match(o.day, day) and b.sellbuy_match(o.sell_buy, sell_buy)
-              and b.isin_match(o.codes, isin) and b.order_no_match(o.order_no, order_no)]
+              if o.group in groups and b.order_date_match(o.day, day)
+              and b.sellbuy_match(o.sell_buy, sell_buy) and b.isin_match(o.codes, isin)
+              and b.order_no_match(o.order_no, order_no)]
     page = _page(call, b, orders, f"{account.acc_no}:{groups}:{day}:{sell_buy}:{isin}:{order_no}")
     return b2b_message(call, "orderDetailListResponseBody", page, "orderDetailList",
                        {"orderDetail": [o.item for o in page.items]}, echo)
@@ -67,7 +67,8 @@ def settlelist(call: Call, b: Behaviour) -> dict[str, Any]:
     sell_buy = _sell_buy(call)
     day, echo = _order_date(call)
     isin = call.query.text("qrIsinCode")
-    settles = [b2b_data.settlement(account, o) for o in b2b_data.all_orders(call.broker.short_name, account, call.today)
+    orders = b2b_data.all_orders(call.broker.short_name, account, call.today)
+    settles = [b2b_data.settlement(account, o) for o in orders
                if o.item["execSumQty"] > 0 and o.group in groups and b.order_date_match(o.day, day)
                and b.sellbuy_match(o.sell_buy, sell_buy) and b.isin_match(o.codes, isin)]
     page = _page(call, b, settles, f"{account.acc_no}:{groups}:{day}:{sell_buy}:{isin}")

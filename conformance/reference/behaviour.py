@@ -58,10 +58,11 @@ class Behaviour:
         self.in_range: Callable[[str, str, str], bool] = lambda day, lo, hi: lo <= day <= hi
         self.isin_match: Callable[[Sequence[str], str | None], bool] = _isin_match
         self.side_check: Callable[[Call, str | None], None] = self._side_check
-        self.side_match: Callable[[str, str | None], bool] = lambda kind, side: side in (None, "ALL") or kind == side
-        self.sellbuy_match: Callable[[str, str], bool] = lambda value, wanted: wanted == "0" or value == wanted
+        self.side_match: Callable[[str, str | None], bool] = lambda kind, side: side in (None, "ALL") \
+            or kind == side
+        self.sellbuy_match: Callable[[str, str], bool] = lambda value, wanted: wanted in ("0", value)
         self.order_date_match: Callable[[str, str], bool] = lambda day, wanted: day == wanted
-        self.order_no_match: Callable[[str, str | None], bool] = lambda no, wanted: wanted is None or no == wanted
+        self.order_no_match: Callable[[str, str | None], bool] = lambda no, wanted: wanted in (None, no)
         # members
         self.member_status: Callable[[str | None], tuple[str, str | None]] = _member_status
         self.consent_accounts: Callable[[str | None], list[tuple[str, str]]] = _consent_accounts
@@ -107,7 +108,7 @@ class Behaviour:
     def _range_check(self, call: Call, lo: str, hi: str) -> None:
         if lo > hi:
             raise api_error(7000, self.broker.category, "the start date is after the end date")
-        days = (data._parse_date(hi) - data._parse_date(lo)).days + 1
+        days = (data.parse_date(hi) - data.parse_date(lo)).days + 1
         if days > self.broker.max_range_days:
             raise api_error(6006, self.broker.category, f"{self.broker.max_range_days} days")
 
@@ -116,7 +117,7 @@ class Behaviour:
             raise api_error(6008, self.broker.category, f"side {side!r} (BID, ASK, DEP, WID, ALL)")
 
     def default_from(self, to: str) -> str:
-        return (data._parse_date(to) - timedelta(days=self.broker.max_range_days - 1)).strftime("%Y%m%d")
+        return (data.parse_date(to) - timedelta(days=self.broker.max_range_days - 1)).strftime("%Y%m%d")
 
 
 def _group_holdings(account: data.Account, group: str) -> list[data.Holding]:

@@ -135,7 +135,7 @@ def linked_accounts(user: str) -> list[tuple[str, AccountSpec]]:
 
 
 def business_days(start: str, end: str) -> list[str]:
-    d0, d1 = _parse_date(start), _parse_date(end)
+    d0, d1 = parse_date(start), parse_date(end)
     days = []
     while d0 <= d1:
         if d0.weekday() < 5:
@@ -144,7 +144,7 @@ def business_days(start: str, end: str) -> list[str]:
     return days
 
 
-def _parse_date(text: str) -> date:
+def parse_date(text: str) -> date:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
 
@@ -226,7 +226,7 @@ def _some_date(rng: random.Random, y0: int, y1: int) -> str:
 
 
 def _later(rng: random.Random, day: str) -> str:
-    return (_parse_date(day) + timedelta(days=rng.randrange(0, 400))).strftime("%Y%m%d")
+    return (parse_date(day) + timedelta(days=rng.randrange(0, 400))).strftime("%Y%m%d")
 
 
 def _transactions(rng: random.Random, broker: BrokerConfig, spec: AccountSpec,

@@ -10,7 +10,7 @@ from typing import Any
 from conformance.reference.context import Call
 from conformance.reference.inbound import SPECS
 from conformance.reference.paging import Page
-from conformance.reference.values import _MISSING, NV_OBJ, NV_STR, echo
+from conformance.reference.values import MISSING, NV_OBJ, NV_STR, echo
 
 RESP_OK = {"respCode": "200", "respMsg": "OK"}
 
@@ -42,7 +42,7 @@ def echo_block(call: Call, overrides: dict[str, Any] | None = None) -> dict[str,
     """The request's query fields sent back as received (no-value forms in the broker's style)."""
     block = {}
     for name in SPECS[call.api].fields:
-        value = call.query.query.get(name, _MISSING)
+        value = call.query.query.get(name, MISSING)
         block[name] = echo(value, "number" if name == "count" else "string")
     block.update(overrides or {})
     return block

@@ -52,12 +52,14 @@ class ApiError(Exception):
         return code if isinstance(code, int) else None
 
 
-def api_error(code: int, category: str, detail: str | None = None, *, kind: ErrorKind = "business") -> ApiError:
+def api_error(code: int, category: str, detail: str | None = None, *,
+              kind: ErrorKind = "business") -> ApiError:
     """A documented code; `category` is the broker's name for broker-server codes."""
     status, message, cat = _CODES[code]
     if detail and code in (6006, 7000):
         message = f"{message}, [{detail}]"  # the page asks for the detail in square brackets
-    body: dict[str, Any] = {"category": category if cat == "broker" else cat, "code": code, "message": message}
+    body: dict[str, Any] = {"category": category if cat == "broker" else cat, "code": code,
+                            "message": message}
     if detail:
         body["description"] = detail
     return ApiError(status, body, kind)

@@ -21,10 +21,13 @@ class Fault:
 REGISTRY: dict[str, Fault] = {}
 
 
-def fault(name: str, rules: str, description: str) -> Callable[[Callable[[Behaviour], None]], Callable[[Behaviour], None]]:
+Apply = Callable[[Behaviour], None]
+
+
+def fault(name: str, rules: str, description: str) -> Callable[[Apply], Apply]:
     """Register `apply` as the fault `name`; `rules` are space-separated ids of schemas/rules.yaml."""
 
-    def register(apply: Callable[[Behaviour], None]) -> Callable[[Behaviour], None]:
+    def register(apply: Apply) -> Apply:
         if name in REGISTRY:
             raise ValueError(f"fault {name!r} registered twice")
         REGISTRY[name] = Fault(name, tuple(rules.split()), description, apply)

@@ -154,7 +154,8 @@ def echo_from_backend(b: Behaviour) -> None:
     b.tree_transforms.append(transform)
 
 
-@fault("plain-big-numbers", "NUM-001", "Numbers of 1e9 and more are written plainly (3698275635090, 10000000000.0).")
+@fault("plain-big-numbers", "NUM-001",
+       "Numbers of 1e9 and more are written plainly (3698275635090, 10000000000.0).")
 def plain_big_numbers(b: Behaviour) -> None:
     b.number_style = "plain"
 
@@ -169,4 +170,5 @@ def unrounded_rates(b: Behaviour) -> None:
 @fault("consent-bad-dates", "LINK-004 SCHEMA-005", "Consent expiry dates are written 2019-08-13.")
 def consent_bad_dates(b: Behaviour) -> None:
     keys = ("commonTermsExpireDate", "serviceTermsExpireDate")
-    b.tree_transforms.append(lambda tree, call: {k: (_dashed(v) if k in keys else v) for k, v in tree.items()})
+    b.tree_transforms.append(
+        lambda tree, call: {k: (_dashed(v) if k in keys else v) for k, v in tree.items()})

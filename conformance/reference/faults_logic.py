@@ -12,7 +12,7 @@ from conformance.reference.context import Call
 from conformance.reference.errors import ApiError, api_error
 from conformance.reference.faultkit import fault
 from conformance.reference.inbound import SPECS
-from conformance.reference.values import _MISSING, is_no_value
+from conformance.reference.values import MISSING, is_no_value
 
 # --- request parsing ----------------------------------------------------------------------------
 
@@ -28,11 +28,12 @@ def rejects_empty_strings(b: Behaviour) -> None:
     b.inspectors.append(inspect)
 
 
-@fault("rejects-null-page", "NULL-003", "First-page keys null, \"\" or absent are refused with 6003; only \"null\" works.")
+@fault("rejects-null-page", "NULL-003",
+       "First-page keys null, \"\" or absent are refused with 6003; only \"null\" works.")
 def rejects_null_page(b: Behaviour) -> None:
     def inspect(call: Call) -> None:
         if "page" in SPECS[call.api].fields and call.api != "interest":
-            page = call.query.query.get("page", _MISSING)
+            page = call.query.query.get("page", MISSING)
             if is_no_value(page) and page != "null":
                 raise api_error(6003, call.broker.category, "page must be \"null\" on the first request")
 
@@ -83,7 +84,8 @@ def no_auth_account(b: Behaviour) -> None:
     _skip_auth(b, "account")
 
 
-@fault("no-auth-b2b", "AUTH-003 AUTH-004", "Basic credentials and the comId header of b2b APIs are not checked.")
+@fault("no-auth-b2b", "AUTH-003 AUTH-004",
+       "Basic credentials and the comId header of b2b APIs are not checked.")
 def no_auth_b2b(b: Behaviour) -> None:
     _skip_auth(b, "b2b")
 
@@ -146,7 +148,8 @@ def _wrap_groups(b: Behaviour, replace: dict[str, Any]) -> None:
     b.select_groups = plan
 
 
-@fault("all-partial", "ALL-002 ALL-004", "assetType ALL is answered with the EQTY group only (success, no error).")
+@fault("all-partial", "ALL-002 ALL-004",
+       "assetType ALL is answered with the EQTY group only (success, no error).")
 def all_partial(b: Behaviour) -> None:
     _wrap_groups(b, {"ALL": lambda call: GroupPlan(["EQTY"], paged=False)})
 
@@ -171,7 +174,8 @@ def group_refused(b: Behaviour) -> None:
     _wrap_groups(b, {"ETC": lambda call: api_error(6001, call.broker.category, "ETC is not supported")})
 
 
-@fault("drops-fund-group", "GRP-004", "FUND answers success with an empty fundList although funds are held (ALL too).")
+@fault("drops-fund-group", "GRP-004",
+       "FUND answers success with an empty fundList although funds are held (ALL too).")
 def drops_fund_group(b: Behaviour) -> None:
     holdings = b.group_holdings
     b.group_holdings = lambda account, group: [] if group == "FUND" else holdings(account, group)
@@ -187,7 +191,8 @@ def derivatives_in_etc(b: Behaviour) -> None:
         if group == "EQTY":
             return [h for h in holdings(account, "EQTY") if h.kind not in moved]
         if group == "ETC":
-            extra = [dataclasses.replace(h, group="ETC") for h in holdings(account, "EQTY") if h.kind in moved]
+            extra = [dataclasses.replace(h, group="ETC")
+                     for h in holdings(account, "EQTY") if h.kind in moved]
             return holdings(account, "ETC") + extra
         return holdings(account, group)
 
@@ -258,34 +263,40 @@ def count_zero_refused(b: Behaviour) -> None:
 
 # --- filters --------------------------------------------------------------------------------------
 
-@fault("date-filter-ignored", "FLT-001", "transaction and tradebook return items outside the requested dates.")
+@fault("date-filter-ignored", "FLT-001",
+       "transaction and tradebook return items outside the requested dates.")
 def date_filter_ignored(b: Behaviour) -> None:
     b.in_range = lambda day, lo, hi: True
 
 
-@fault("isin-filter-ignored", "FLT-002 FLT-007", "isinCode / qrIsinCode filters are ignored, unknown codes too.")
+@fault("isin-filter-ignored", "FLT-002 FLT-007",
+       "isinCode / qrIsinCode filters are ignored, unknown codes too.")
 def isin_filter_ignored(b: Behaviour) -> None:
     b.isin_match = lambda codes, wanted: True
 
 
-@fault("side-filter-ignored", "FLT-003 FLT-006", "The side filter is ignored; an invalid side is answered with data.")
+@fault("side-filter-ignored", "FLT-003 FLT-006",
+       "The side filter is ignored; an invalid side is answered with data.")
 def side_filter_ignored(b: Behaviour) -> None:
     b.side_match = lambda kind, side: True
     b.side_check = lambda call, side: None
 
 
-@fault("sellbuy-filter-ignored", "FLT-004", "qrSellBuyType is ignored: sells and buys come back whatever was asked.")
+@fault("sellbuy-filter-ignored", "FLT-004",
+       "qrSellBuyType is ignored: sells and buys come back whatever was asked.")
 def sellbuy_filter_ignored(b: Behaviour) -> None:
     b.sellbuy_match = lambda value, wanted: True
 
 
-@fault("order-filter-ignored", "FLT-005", "qrOrderDate and qrOrderNo are ignored: all dates and orders come back.")
+@fault("order-filter-ignored", "FLT-005",
+       "qrOrderDate and qrOrderNo are ignored: all dates and orders come back.")
 def order_filter_ignored(b: Behaviour) -> None:
     b.order_date_match = lambda day, wanted: True
     b.order_no_match = lambda no, wanted: True
 
 
-@fault("date-range-crash", "FLT-008", "An over-long date range is answered with 500 code 3999 \"Unknown error\".")
+@fault("date-range-crash", "FLT-008",
+       "An over-long date range is answered with 500 code 3999 \"Unknown error\".")
 def date_range_crash(b: Behaviour) -> None:
     check = b.range_check
 

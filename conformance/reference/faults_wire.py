@@ -22,7 +22,8 @@ def _message(reply: Reply) -> str:
     return str(body.get("message", "")) if isinstance(body, dict) else ""
 
 
-@fault("http200-errors", "ERR-005 ERR-001", "Errors are answered with HTTP 200 and resp.respCode such as \"4003\".")
+@fault("http200-errors", "ERR-005 ERR-001",
+       "Errors are answered with HTTP 200 and resp.respCode such as \"4003\".")
 def http200_errors(b: Behaviour) -> None:
     def to_200(reply: Reply, call: Call) -> Reply:
         if not reply.error:
@@ -45,7 +46,8 @@ def html_errors(b: Behaviour) -> None:
     b.reply_transforms.append(to_html)
 
 
-@fault("own-error-format", "ERR-002 ERR-003", "Errors use the broker's own format {\"errorCode\": \"E9011\", ...} with HTTP 404.")
+@fault("own-error-format", "ERR-002 ERR-003",
+       "Errors use the broker's own format {\"errorCode\": \"E9011\", ...} with HTTP 404.")
 def own_error_format(b: Behaviour) -> None:
     def own(reply: Reply, call: Call) -> Reply:
         if not reply.error:
@@ -99,8 +101,12 @@ def catch_all_route(b: Behaviour) -> None:
 
 @fault("content-type-lies", "TRN-001", "JSON bodies are labelled text/html.")
 def content_type_lies(b: Behaviour) -> None:
-    b.reply_transforms.append(lambda reply, call: dataclasses.replace(reply, content_type="text/html; charset=utf-8")
-                              if "json" in reply.content_type.lower() else reply)
+    def lie(reply: Reply, call: Call) -> Reply:
+        if "json" not in reply.content_type.lower():
+            return reply
+        return dataclasses.replace(reply, content_type="text/html; charset=utf-8")
+
+    b.reply_transforms.append(lie)
 
 
 @fault("euc-kr-bodies", "TRN-002", "Bodies are encoded in EUC-KR (cp949) while declaring application/json.")
@@ -112,7 +118,8 @@ def euc_kr_bodies(b: Behaviour) -> None:
     b.reply_transforms.append(legacy)
 
 
-@fault("slow-responses", "TRN-004", f"balance answers after {SLOW_S:.0f} s (longer than a 1 s profile timeout).")
+@fault("slow-responses", "TRN-004",
+       f"balance answers after {SLOW_S:.0f} s (longer than a 1 s profile timeout).")
 def slow_responses(b: Behaviour) -> None:
     delay = b.delay_s
     b.delay_s = lambda call: SLOW_S if call.api == "balance" else delay(call)
@@ -134,7 +141,8 @@ def redirects(b: Behaviour) -> None:
 def junk_rate_headers(b: Behaviour) -> None:
     def junk(reply: Reply, call: Call) -> Reply:
         headers = {**reply.headers, "X-RateLimit-Remaining-Day": "n/a"}
-        content_type = "text/plain; charset=utf-8" if not reply.error and reply.status == 200 else reply.content_type
+        success = not reply.error and reply.status == 200
+        content_type = "text/plain; charset=utf-8" if success else reply.content_type
         return dataclasses.replace(reply, headers=headers, content_type=content_type)
 
     b.reply_transforms.append(junk)

@@ -6,6 +6,7 @@ into the documented shapes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from conformance.reference import data
@@ -24,10 +25,14 @@ from conformance.reference.errors import api_error
 from conformance.reference.paging import Page, whole
 from conformance.reference.values import NV_ARR, NV_OBJ, NV_STR
 
-LIST_KEYS = {"CASH": None, "EQTY": "equityList", "FUND": "fundList", "ETC": "etcList"}
+LIST_KEYS = {"EQTY": "equityList", "FUND": "fundList", "ETC": "etcList"}
 
 
-def _pick(call: Call, b: Behaviour, account: data.Account, build: Any) -> tuple[Page, dict[str, list[Any]]]:
+Builder = Callable[[data.Account, str], list[dict[str, Any]]]
+
+
+def _pick(call: Call, b: Behaviour, account: data.Account,
+          build: Builder) -> tuple[Page, dict[str, list[Any]]]:
     """Group plan + paging shared by portfolio and balance; returns the page and items per group."""
     q = call.query
     plan = b.select_groups(call, q.text("assetType"))
@@ -53,7 +58,8 @@ def portfolio(call: Call, b: Behaviour) -> dict[str, Any]:
     account = b.resolve_account(call)
     rsp_type = call.query.text("rspType") or "RAT"
     if rsp_type not in call.broker.rsp_types:
-        raise api_error(6002, call.broker.category, f"rspType {rsp_type!r} ({', '.join(call.broker.rsp_types)})")
+        allowed = ", ".join(call.broker.rsp_types)
+        raise api_error(6002, call.broker.category, f"rspType {rsp_type!r} ({allowed})")
     ratio = rsp_type == "RAT"
 
     def build(acc: data.Account, group: str) -> list[dict[str, Any]]:
@@ -77,7 +83,7 @@ def _portfolio_items(b: Behaviour, account: data.Account, group: str, ratio: boo
     for h in b.group_holdings(account, group):
         merged.setdefault((h.kind, h.code), []).append(h)
     total = sum(h.val_at_cur for lines in merged.values() for h in lines)
-    items = []
+    items: list[dict[str, Any]] = []
     for lines in merged.values():
         h = lines[0]
         value, cost = sum(x.val_at_cur for x in lines), sum(x.val_at_trade for x in lines)
@@ -114,7 +120,8 @@ def _balance_items(b: Behaviour, account: data.Account, group: str) -> list[dict
         return [{"cashBalance": account.cash, "d1": account.cash, "d2": account.cash,
                  "substitute": x["substitute"], "receivable": x["receivable"], "subsMargin": x["subsMargin"],
                  "loanCredit": x["loanCredit"], "valAtTrade": cost, "valueAtCur": value,
-                 "proLoss": value - cost, "totalAccVal": account.cash + value, "cashAvWithdraw": account.cash}]
+                 "proLoss": value - cost, "totalAccVal": account.cash + value,
+                 "cashAvWithdraw": account.cash}]
     out = []
     for h in b.group_holdings(account, group):
         if group == "EQTY":
@@ -156,8 +163,8 @@ def transaction(call: Call, b: Behaviour) -> dict[str, Any]:
 def interest(call: Call, b: Behaviour) -> dict[str, Any]:
     """Watch-list groups; only a broker with interest_query_type honours queryType (C28)."""
     account = b.resolve_account(call)
-    groups = [{"groupName": g["groupName"], "modifyDate": g["modifyDate"] or NV_STR, "isinCode": g["isinCode"]}
-              for g in account.watch_groups]
+    groups = [{"groupName": g["groupName"], "modifyDate": g["modifyDate"] or NV_STR,
+               "isinCode": g["isinCode"]} for g in account.watch_groups]
     result: Any = NV_OBJ
     if call.broker.interest_query_type:
         q = call.query

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from conformance.reference.errors import ApiError, api_error
-from conformance.reference.values import _MISSING, is_no_value
+from conformance.reference.values import MISSING, is_no_value
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ REQUIRED_QUERY = {"orderdetail": ("qrAccNo",), "balancelist": ("qrAccNo",), "set
 
 @dataclass
 class Inbound:
-    """A parsed request: its blocks and the query fields as sent (`_MISSING` when absent)."""
+    """A parsed request: its blocks and the query fields as sent (`MISSING` when absent)."""
 
     api: str
     raw: dict[str, Any]
@@ -70,7 +70,7 @@ class Inbound:
 
     def value(self, name: str) -> Any:
         """The query field's value, or None for every no-value form."""
-        value = self.query.get(name, _MISSING)
+        value = self.query.get(name, MISSING)
         return None if is_no_value(value) else value
 
     def text(self, name: str) -> str | None:
@@ -125,7 +125,8 @@ def parse(api: str, raw: bytes, category: str) -> Inbound:
     _check_types(header, ("reqIdConsumer", "ci"), category, "commonHeader")
     _check_types(acc, ("vtAccNo",), category, "accInfo")
     _check_types(query, spec.fields, category, query_name)
-    return Inbound(api, doc, partner, header, acc, {k: query[k] for k in spec.fields if k in query}, query_name)
+    fields = {k: query[k] for k in spec.fields if k in query}
+    return Inbound(api, doc, partner, header, acc, fields, query_name)
 
 
 def _no_constants(name: str) -> Any:
@@ -135,7 +136,7 @@ def _no_constants(name: str) -> Any:
 def _block(doc: dict[str, Any], names: tuple[str, ...], category: str, label: str,
            *, required: bool) -> dict[str, Any]:
     for name in names:
-        value = doc.get(name, _MISSING)
+        value = doc.get(name, MISSING)
         if is_no_value(value):
             continue
         if not isinstance(value, dict):
@@ -153,7 +154,7 @@ def _require(block: dict[str, Any], key: str, category: str, label: str) -> None
 
 def _check_types(block: dict[str, Any], names: tuple[str, ...], category: str, label: str) -> None:
     for name in names:
-        value = block.get(name, _MISSING)
+        value = block.get(name, MISSING)
         if is_no_value(value):
             continue
         problem = _type_problem(name, value)

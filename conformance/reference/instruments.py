@@ -164,14 +164,22 @@ OTHER_ASSETS: list[tuple[str, str]] = [
 
 # People: test users of CONTRACT 4.2 (CIs as published), plus b2b account holders.
 USERS: dict[str, tuple[str, str]] = {  # id -> (Korean name, CI)
-    "ingyu": ("박인규", "KGZDUgKx9ASZuzWb+dA0gFSPfaqASmw4Tc3XyMUJP049hK/HWD5M7joB83GAd/osmPyCyZrQ/36K2awX8lgVjg=="),
-    "jeonga": ("황정아", "9RHwWPCNGF43uv4F6tT0yXoMvA9Y5ZKtHXVA0k+oYcvBkxNs72x+zn4lvuyoBcnDcWYP/q1yLod9+P7TGPL1dA=="),
-    "taeseog": ("우태석", "iAoOt+AnxabRSA3TLYPUPCnblwGJFYkAWZyGUqhjwLAiuiQKvaMj7soUJjRcd3gqBbF8evNZZPEc6kAiCltl+A=="),
-    "hwanny": ("박환덕", "QciuDFKLcwalCKtWALuNWic9eGm7WNdauW+A+n+mpfhif24c3msHdzVjoZK0ntkXZ1+nA6LX47nyKmIq1JoHhg=="),
-    "jeeae": ("이지애", "Q9z5ccmjYNrhPVXrdfgfgfFdfgFGHdfg3fGFGgghDFFGghghgSSSfgfgcvbdfgert45rgfgdfgfhpf5vmzjaA=="),
-    "mhcha": ("차명호", "2k4w1HX8oe0GfhgGGFHdtreetFDDFGFDG/p+whMWpgFBF+TGn1wSDjolTXHMJA3HVgGtRLZ9ACHovhl+w=="),
-    "pannpann": ("김민우", "ch5dHDVn8Dc/neQgn3YUWdfgfdgFYFDGDFdfgdfgSFsdfsdgghgfhDFGHDFsddfsdffgdfghdfgRSAf6p8avyg=="),
-    "jaerang": ("조재량", "DzOXodHZMasjoVddfgdfgdfg9dfgdfg7sdfsdg7fdgDFGDSFSHGGHG8dfgfDGDFG2E2yNO7iY+UV0lyz7+y24Q=="),
+    "ingyu": ("박인규",
+             "KGZDUgKx9ASZuzWb+dA0gFSPfaqASmw4Tc3XyMUJP049hK/HWD5M7joB83GAd/osmPyCyZrQ/36K2awX8lgVjg=="),
+    "jeonga": ("황정아",
+              "9RHwWPCNGF43uv4F6tT0yXoMvA9Y5ZKtHXVA0k+oYcvBkxNs72x+zn4lvuyoBcnDcWYP/q1yLod9+P7TGPL1dA=="),
+    "taeseog": ("우태석",
+               "iAoOt+AnxabRSA3TLYPUPCnblwGJFYkAWZyGUqhjwLAiuiQKvaMj7soUJjRcd3gqBbF8evNZZPEc6kAiCltl+A=="),
+    "hwanny": ("박환덕",
+              "QciuDFKLcwalCKtWALuNWic9eGm7WNdauW+A+n+mpfhif24c3msHdzVjoZK0ntkXZ1+nA6LX47nyKmIq1JoHhg=="),
+    "jeeae": ("이지애",
+             "Q9z5ccmjYNrhPVXrdfgfgfFdfgFGHdfg3fGFGgghDFFGghghgSSSfgfgcvbdfgert45rgfgdfgfhpf5vmzjaA=="),
+    "mhcha": ("차명호",
+              "2k4w1HX8oe0GfhgGGFHdtreetFDDFGFDG/p+whMWpgFBF+TGn1wSDjolTXHMJA3HVgGtRLZ9ACHovhl+w=="),
+    "pannpann": ("김민우",
+                "ch5dHDVn8Dc/neQgn3YUWdfgfdgFYFDGDFdfgdfgSFsdfsdgghgfhDFGHDFsddfsdffgdfghdfgRSAf6p8avyg=="),
+    "jaerang": ("조재량",
+               "DzOXodHZMasjoVddfgdfgdfg9dfgdfg7sdfsdg7fdgDFGDSFSHGGHG8dfgfDGDFG2E2yNO7iY+UV0lyz7+y24Q=="),
 }
 
 B2B_HOLDERS: list[str] = ["홍길동", "이지선", "김철수", "박영희", "최민준", "정서연", "강도윤"]

@@ -105,7 +105,8 @@ def serve_command(args: argparse.Namespace) -> int:
         try:
             server.start()
         except OSError as exc:
-            print(f"conformance: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"conformance: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                  file=sys.stderr)
             return EXIT_USAGE
         print(f"READY {server.base_url}", flush=True)
         try:

@@ -29,12 +29,12 @@ NV_NUM = NoValue("number")
 NV_OBJ = NoValue("object")
 NV_ARR = NoValue("array")
 
-_MISSING = object()
+MISSING = object()
 
 
 def is_no_value(value: Any) -> bool:
     """Request side (C3, C4, I12): absent, JSON null, "null" and "" all mean "no value"."""
-    return value is None or value is _MISSING or (isinstance(value, str) and value.strip() in ("", "null"))
+    return value is None or value is MISSING or (isinstance(value, str) and value.strip() in ("", "null"))
 
 
 def echo(value: Any, kind: NullKind = "string") -> Any:

@@ -282,7 +282,8 @@ def baseline_verdicts(conn: sqlite3.Connection, short_name: str, *, before_audit
         "SELECT rule_id, status, audit_id, started_at FROM ("
         " SELECT v.rule_id, v.status, a.id AS audit_id, a.started_at, ROW_NUMBER() OVER ("
         "  PARTITION BY v.rule_id ORDER BY a.started_at DESC, a.id DESC) AS n"
-        " FROM rule_verdicts v JOIN broker_runs r ON r.id = v.broker_run_id JOIN audits a ON a.id = r.audit_id"
+        " FROM rule_verdicts v JOIN broker_runs r ON r.id = v.broker_run_id"
+        " JOIN audits a ON a.id = r.audit_id"
         " WHERE r.short_name = ? AND r.status = 'ok' AND a.finished_at IS NOT NULL AND a.id != ?"
         " AND v.status != 'skip') WHERE n = 1",
         (short_name, before_audit),
@@ -360,9 +361,10 @@ def merge(conn: sqlite3.Connection, other: str | Path) -> int:
                 ).fetchall()
                 for (old_run,) in runs:
                     run_id = conn.execute(
-                        "INSERT INTO broker_runs (audit_id, short_name, name, base_url, profile, status, reason,"
-                        " compliant, must_failed, duration_s, capabilities) SELECT ?, short_name, name, base_url,"
-                        " profile, status, reason, compliant, must_failed, duration_s, capabilities"
+                        "INSERT INTO broker_runs (audit_id, short_name, name, base_url, profile, status,"
+                        " reason, compliant, must_failed, duration_s, capabilities)"
+                        " SELECT ?, short_name, name, base_url, profile, status, reason, compliant,"
+                        " must_failed, duration_s, capabilities"
                         " FROM other.broker_runs WHERE id = ?",
                         (audit_id, old_run),
                     ).lastrowid
