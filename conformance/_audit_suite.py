@@ -36,7 +36,7 @@ PLAN = _plan()
 def _one_line(text: str) -> str:
     """The reason `conformance run` printed (its last non-empty stderr line), on one line."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return lines[-1][:500] if lines else ""
+    return lines[-1].removeprefix("conformance: ")[:500] if lines else ""
 
 
 def _child_env(plan: dict[str, Any]) -> dict[str, str]:

@@ -35,6 +35,7 @@ class RunState:
         self.last_print = 0.0
         self.done = 0
         self.total = 0
+        self.broker_short_name: str | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -121,24 +122,30 @@ def fuzz_enabled(pytestconfig: pytest.Config) -> bool:
     return bool(pytestconfig.getoption("--conformance-fuzz"))
 
 
-@pytest.fixture(autouse=True)
-def _allure_labels(request: pytest.FixtureRequest) -> None:
-    marker = request.node.get_closest_marker("rule")
-    if marker is None or not request.config.pluginmanager.hasplugin("allure_pytest"):
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Allure labels for the running check (a hook, not a fixture: a fixture would cost Allure a
+    container file per test)."""
+    marker = item.get_closest_marker("rule")
+    if marker is None or not item.config.pluginmanager.hasplugin("allure_pytest"):
         return
-    try:
-        from conformance.report.allure_labels import apply_allure_labels
-    except ImportError:
-        return
-    callspec = getattr(request.node, "callspec", None)
+    from conformance.report.allure_labels import apply_allure_labels
+
+    callspec = getattr(item, "callspec", None)
     api = str(callspec.params.get("api", "")) if callspec else ""
-    short = ""
-    if "profile" in request.fixturenames or True:
+    apply_allure_labels(get_rule(marker.args[0]), api, _broker_short_name(item.config))
+
+
+def _broker_short_name(config: pytest.Config) -> str:
+    state = config.stash[RESULTS_KEY]
+    if state.broker_short_name is None:
+        from conformance.profile import ProfileError, load_profile
+
+        path = config.getoption("--profile")
         try:
-            short = request.getfixturevalue("profile").short_name
-        except Exception:  # noqa: BLE001 - labels are best effort; the check itself reports problems
-            short = ""
-    apply_allure_labels(get_rule(marker.args[0]), api, short)
+            state.broker_short_name = load_profile(path).short_name if path else ""
+        except ProfileError:
+            state.broker_short_name = ""
+    return state.broker_short_name
 
 
 # --- verdicts ----------------------------------------------------------------------------------
@@ -209,7 +216,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def _progress(state: RunState, area: str) -> None:
     now = time.monotonic()
     if area != state.last_area or now - state.last_print > 3:
-        print(f"  [{now - state.t0:5.1f}s] {area:<15} {state.done}/{state.total} checks", flush=True)
+        done = f"{state.done}/{state.total}" if state.total else str(state.done)  # xdist: total unknown here
+        print(f"  [{now - state.t0:5.1f}s] {area:<15} {done} checks", flush=True)
         state.last_area, state.last_print = area, now
 
 
@@ -281,6 +289,7 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
                     "insecure": bool(config.getoption("--conformance-insecure")),
                     "profile": path or ""},
         "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
+                    "unchecked": sum(1 for r in rules_out if not r["checks"]),
                     "compliant": must_failed == 0 and not state.run_errors,
                     "checks": len(state.checks), "run_errors": len(state.run_errors)},
         "rules": rules_out,

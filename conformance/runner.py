@@ -110,6 +110,8 @@ def run_command(args: Namespace) -> int:
                   f"{summary['warn']} warn, {summary['skip']} skip, {summary['not_applicable']} n/a "
                   f"in {time.monotonic() - started:.1f}s")
             verdict = "COMPLIANT" if summary["compliant"] else f"NOT COMPLIANT ({summary['must_failed']} MUST rules failed)"
+            if summary.get("unchecked"):
+                verdict += f" (partial run: {summary['unchecked']} rules not checked)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
         if _nothing_reached(out):
             print("conformance: the gateway could not be reached at all", file=sys.stderr)

@@ -72,7 +72,11 @@ def _profile(folder: Path, name: str, url: str, *, short: str | None = None) -> 
     text = (profiles_dir() / f"{name}.yaml").read_text(encoding="utf-8")
     lines = [f"base_url: {url}" if line.startswith("base_url:") else line for line in text.splitlines()]
     if short:
-        lines = [f"  short_name: {short}" if line.startswith("  short_name:") else line for line in lines]
+        renamed = {
+            "  short_name:": f"  short_name: {short}",
+            "  name:": f"  name: {short.title()} Securities",
+        }
+        lines = [next((v for k, v in renamed.items() if line.startswith(k)), line) for line in lines]
     (folder / f"{short or name}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -42,6 +42,8 @@ class Behaviour:
         self.rounding: dict[str, int] = {"earningRate": 2}
         self.no_value_literal: Callable[[NoValue, str], str | None] | None = None
         self.delay_s: Callable[[Call], float] = lambda call: 0.0
+        # built list items per (api, variant, account, group): data and decisions are fixed per app
+        self.memo: dict[tuple[str, ...], list[Any]] = {}
         # gateway
         self.media_type_ok: Callable[[str], bool] = auth.media_type_is_json
         self.scheme_ok: auth.SchemeCheck = auth.scheme_matches

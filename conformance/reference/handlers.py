@@ -31,12 +31,17 @@ LIST_KEYS = {"EQTY": "equityList", "FUND": "fundList", "ETC": "etcList"}
 Builder = Callable[[data.Account, str], list[dict[str, Any]]]
 
 
-def _pick(call: Call, b: Behaviour, account: data.Account,
-          build: Builder) -> tuple[Page, dict[str, list[Any]]]:
+def _pick(call: Call, b: Behaviour, account: data.Account, build: Builder,
+          variant: str = "") -> tuple[Page, dict[str, list[Any]]]:
     """Group plan + paging shared by portfolio and balance; returns the page and items per group."""
     q = call.query
     plan = b.select_groups(call, q.text("assetType"))
-    items = [(group, item) for group in plan.shown for item in build(account, group)]
+    items: list[tuple[str, Any]] = []
+    for group in plan.shown:
+        key = (call.api, variant, account.vt_acc_no, group)
+        if key not in b.memo:
+            b.memo[key] = build(account, group)
+        items.extend((group, item) for item in b.memo[key])
     page = b.pager.page(items, q.count(), q.text("page"), f"{call.api}:{account.vt_acc_no}:{plan.shown}") \
         if plan.paged else whole(items)
     per_group: dict[str, list[Any]] = {group: [] for group in plan.shown}
@@ -65,7 +70,7 @@ def portfolio(call: Call, b: Behaviour) -> dict[str, Any]:
     def build(acc: data.Account, group: str) -> list[dict[str, Any]]:
         return _portfolio_items(b, acc, group, ratio)
 
-    page, per_group = _pick(call, b, account, build)
+    page, per_group = _pick(call, b, account, build, rsp_type)
     body = {"queryType": echo_block(call), "queryResult": result_block(call, page)}
     return account_message(call, "portfolioResponseBody", body, "portfolioList",
                            {"portfolio": _lists(per_group, "cash")})

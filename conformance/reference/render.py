@@ -2,17 +2,17 @@
 
 The standard json module cannot choose number literals (C8 wants `3.69827563509E11`, a Java broker
 writes `6976542.0` and `9.816358E7`), so this module writes JSON itself; strings still go through
-json.dumps for correct escaping.
+json's C string encoder for correct escaping.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 from conformance.reference.brokers import NULL_FORMS, NullForm, NullKind
@@ -102,7 +102,7 @@ def render(tree: Any, options: RenderOptions) -> str:
 
 def _write(value: Any, key: str, out: list[str], opt: RenderOptions, nulls: NullPolicy) -> None:
     if isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+        out.append(encode_basestring(value))
     elif isinstance(value, bool) or value is None:
         out.append("null" if value is None else ("true" if value else "false"))
     elif isinstance(value, (int, float)):
@@ -121,7 +121,7 @@ def _write(value: Any, key: str, out: list[str], opt: RenderOptions, nulls: Null
             if not first:
                 out.append(",")
             first = False
-            out.append(json.dumps(k, ensure_ascii=False))
+            out.append(encode_basestring(k))
             out.append(":")
             if literal is None:
                 _write(v, k, out, opt, nulls)
