@@ -17,15 +17,23 @@ DOCUMENTED = COMMON | set(PLATFORM) | BROKER
 
 
 def error_code(exchange: Exchange) -> int | None:
-    """The error code of an answer: body `code`, or `resp.respCode` when not "200"."""
+    """The error code of an answer: the body's `code` (int or numeric string), or
+    `resp.respCode` when it is not "200". None for a success or a body without a code."""
     doc = exchange.json()
     if not isinstance(doc, dict):
         return None
-    for value in (doc.get("code"), (doc.get("resp") or doc.get("Resp") or {}).get("respCode")
-                  if isinstance(doc.get("resp") or doc.get("Resp"), dict) else None):
-        try:
-            code = int(str(value).strip())
-        except (TypeError, ValueError):
+    candidates = [doc.get("code")]
+    resp = doc.get("resp", doc.get("Resp"))
+    if isinstance(resp, dict):
+        candidates.append(resp.get("respCode"))
+    for value in candidates:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+            code = int(value)
+        elif isinstance(value, str) and value.strip().isdigit():
+            code = int(value.strip())
+        else:
             continue
         if code != 200:
             return code

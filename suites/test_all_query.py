@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance import checking as ck
+from conformance.errors import error_code
 from conformance.contract import ApiSpec, ListSpec, get_api, is_no_value
 
 ALL_APIS = ["portfolio", "balance"]
@@ -48,23 +49,6 @@ def _group_docs(client, api: str) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def error_code(exchange) -> int | None:
-    """The error code of an answer: the error body's `code` (int or numeric string) or resp.respCode."""
-    doc = exchange.json()
-    if not isinstance(doc, dict):
-        return None
-    candidates = [doc.get("code")]
-    resp = doc.get("resp", doc.get("Resp"))
-    if isinstance(resp, dict):
-        candidates.append(resp.get("respCode"))
-    for code in candidates:
-        if isinstance(code, bool):
-            continue
-        if isinstance(code, int) or (isinstance(code, float) and code.is_integer()):
-            return int(code)
-        if isinstance(code, str) and code.strip().isdigit():
-            return int(code.strip())
-    return None
 
 
 # --- comparing (pure: unit-tested on canned messages) ------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance import checking as ck
+from conformance.errors import error_code
 from conformance.contract import MISSING, ApiSpec, ListSpec, get_api, get_path, is_no_value
 
 PAGED_APIS = ["portfolio", "balance", "transaction", "interest", "orderdetail", "balancelist",
@@ -101,23 +102,6 @@ def _count_zero_chain(client, api: str, subject: Subject, rule_id: str) -> Chain
     return chain(client, api, subject, 0, rule_id)
 
 
-def error_code(exchange) -> int | None:
-    """The error code of an answer: the error body's `code` (int or numeric string) or resp.respCode."""
-    doc = exchange.json()
-    if not isinstance(doc, dict):
-        return None
-    candidates = [doc.get("code")]
-    resp = doc.get("resp", doc.get("Resp"))
-    if isinstance(resp, dict):
-        candidates.append(resp.get("respCode"))
-    for code in candidates:
-        if isinstance(code, bool):
-            continue
-        if isinstance(code, int) or (isinstance(code, float) and code.is_integer()):
-            return int(code)
-        if isinstance(code, str) and code.strip().isdigit():
-            return int(code.strip())
-    return None
 
 
 # --- judging (pure: unit-tested on canned messages) --------------------------------------------

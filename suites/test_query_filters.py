@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance import checking as ck
+from conformance.errors import error_code
 from conformance.contract import get_api, is_no_value
 
 DATE_APIS = ["transaction", "tradebook"]
@@ -70,23 +71,6 @@ def _ask(client, api: str, label: str, query: dict[str, Any]):
     return client.call(api, purpose=f"{api} {label}", query=query, **who)
 
 
-def error_code(exchange) -> int | None:
-    """The error code of an answer: the error body's `code` (int or numeric string) or resp.respCode."""
-    doc = exchange.json()
-    if not isinstance(doc, dict):
-        return None
-    candidates = [doc.get("code")]
-    resp = doc.get("resp", doc.get("Resp"))
-    if isinstance(resp, dict):
-        candidates.append(resp.get("respCode"))
-    for code in candidates:
-        if isinstance(code, bool):
-            continue
-        if isinstance(code, int) or (isinstance(code, float) and code.is_integer()):
-            return int(code)
-        if isinstance(code, str) and code.strip().isdigit():
-            return int(code.strip())
-    return None
 
 
 # --- reading items (pure: unit-tested on canned items) -----------------------------------------

@@ -124,6 +124,8 @@ def test_malformed_and_incomplete_requests(broker):
     headers = ex.headers("balance", short)
     assert error(client.post(ex.path("balance", short), content=b"{bad", headers=headers)) == (400, 3011)
     assert error(client.post(ex.path("balance", short), content=b"[1]", headers=headers)) == (400, 3011)
+    surrogate = json.dumps(ex.body("balance", short)).replace('"ID000001"', '"\\ud800"').encode()
+    assert error(client.post(ex.path("balance", short), content=surrogate, headers=headers)) == (400, 3011)
     no_acc = ex.body("balance", short)
     del no_acc["accInfo"]["vtAccNo"]
     assert error(post(client, "balance", short, body=no_acc)) == (400, 3003)
@@ -135,6 +137,8 @@ def test_malformed_and_incomplete_requests(broker):
     assert error(post(client, "balance", short, {"count": "10"})) == (500, 7000)
     assert error(post(client, "balance", short, {"assetType": 5})) == (500, 7000)
     assert error(post(client, "balance", short, {"count": -1})) == (500, 7000)
+    huge = json.dumps(ex.body("balance", short, {"count": 0})).replace('"count": 0', '"count": 1e400')
+    assert error(client.post(ex.path("balance", short), content=huge, headers=headers)) == (500, 7000)
     assert error(post(client, "transaction", short, {"fromDate": "2016-01-01"})) == (500, 7000)
 
 

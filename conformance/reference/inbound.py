@@ -8,6 +8,7 @@ spellings, every no-value form, unknown and unused fields ignored), strict where
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -101,6 +102,11 @@ def parse(api: str, raw: bytes, category: str) -> Inbound:
         raise api_error(3011, category, f"not a JSON document: {exc}", kind="malformed") from None
     if not isinstance(doc, dict):
         raise api_error(3011, category, "the body must be a JSON object", kind="malformed")
+    try:  # "\ud800" escapes parse, but no UTF-8 text can carry them (they would break the echo)
+        json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, RecursionError):
+        raise api_error(3011, category, "a string holds an unpaired surrogate escape",
+                        kind="malformed") from None
     partner = _block(doc, ("partner",), category, "partner", required=True)
     header = _block(doc, ("commonHeader",), category, "commonHeader", required=spec.family != "b2b")
     acc = _block(doc, ("accInfo",), category, "accInfo", required=spec.family == "account")
@@ -166,7 +172,7 @@ def _type_problem(name: str, value: Any) -> str | None:
     if name in NUMBER_FIELDS:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return "must be a number"
-        if value < 0 or value != int(value):
+        if not math.isfinite(value) or value < 0 or value != int(value):
             return "must be a whole number, 0 or more"
         return None
     if not isinstance(value, str):
