@@ -1,12 +1,13 @@
 """Compile the field tables (schemas/fields/<api>.yaml) into JSON Schemas (schemas/json/).
 
-Run `python -m conformance.contract.build` after editing a field table; a test fails when the
-committed schemas differ from what this produces.
+Run `python -m conformance.contract.build` after editing a field table (it also rewrites
+schemas/openapi.yaml); a test fails when the committed schemas differ from what this produces.
 
 How the contract's conventions become JSON Schema (2020-12):
 - A response field that is not `required` may be absent or any of null, "null", "" (C4): it is
-  wrapped in `anyOf: [{$ref: noValue}, <typed schema>]`. A required field is the typed schema
-  alone, listed in its parent's `required` (C5: a value, at least "").
+  admitted through its type list (`["number", "null", "string"]`) with `if string then noValue`,
+  so errors stay at the deepest field. A required field is the typed schema alone, listed in its
+  parent's `required` (C5: a value, at least "").
 - Strings never take a look-alike no-value ("NULL", " ", "None"): `not: {$ref: fakeNoValue}`.
 - Request fields marked required must be present as strings, "" allowed (C3); every other
   request field may carry a no-value form (I12).
@@ -242,6 +243,9 @@ def main() -> None:
     for name, text in build_all(base).items():
         (base / name).write_text(text, encoding="utf-8")
         print(f"wrote schemas/{name}")
+    from conformance.contract import openapi  # embeds the schemas just written
+
+    openapi.main()
 
 
 if __name__ == "__main__":
