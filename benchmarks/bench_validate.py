@@ -19,11 +19,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from conformance.contract import validate
+from conformance.contract import get_api, validate
 from conformance.contract.catalogue import validators
 
 NO_VALUES: list[Any] = [None, "null", ""]
 CI = "S1V7HGXBV1EPGBJastZf4fQV+eOpOc1pfizByV6UIEEJHM/PF9QKu+PU2OThEog7QmVKSZNibNGg+/k0XB/9jQ=="
+# The fields an item must keep (required in the field table), per list.
+KEYS = {group: {f.path.rsplit(".", 1)[-1] for f in get_api("balance").fields["response"].values()
+                if f.marker == "required" and f.path.startswith(f"balanceList.balance.{group}List[].")}
+        for group in ("equity", "fund", "etc")}
 
 
 class Lit(str):
@@ -61,8 +65,8 @@ def _item(rng: random.Random, group: str, index: int) -> dict[str, Any]:
         item = {"assetType": rng.choice(["BOND", "CP", "ELS", "DLS", "RP"]), "assetName": f"채권{index}",
                 "qty": _amount(rng, 1e10), "tradeType": "SUM", "valAtTrade": _amount(rng, 1e10),
                 "valAtCur": _amount(rng, 1e10), "earningRate": Lit(f"{rng.uniform(-5, 25):.2f}")}
-    if rng.random() < 0.03:  # absence is the fourth legal form
-        item.pop(rng.choice([k for k in item if k not in ("isinCode", "fundCode", "assetType")]))
+    if rng.random() < 0.03:  # absence is the fourth legal form (identity keys stay, I1)
+        item.pop(rng.choice([k for k in item if k not in KEYS[group]]))
     return item
 
 
