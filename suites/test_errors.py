@@ -169,9 +169,10 @@ def test_fuzzed_requests_get_documented_answers(api, client, fuzz_enabled):
     ck.claimed(client.profile, api)
     from conformance.fuzz import negative_bodies
 
-    spec = get_api(api)
     for index, body in enumerate(negative_bodies(api, client, count=15)):
-        exchange = client.call(api, purpose=f"{api} negative case {index}", raw_body=json.dumps(body).encode())
+        # schemathesis may generate a raw bytes body: it is sent as it is
+        raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        exchange = client.call(api, purpose=f"{api} negative case {index}", raw_body=raw)
         ck.require_answer(exchange, "ERR-008", api)
         doc = exchange.json()
         if exchange.status == 200 and isinstance(doc, dict):
@@ -180,4 +181,3 @@ def test_fuzzed_requests_get_documented_answers(api, client, fuzz_enabled):
             continue
         ck.violate("ERR-008", f"negative case {index} got HTTP {exchange.status} with an undocumented body: "
                    f"{exchange.response_body[:160].decode('utf-8', 'replace')!r}", exchanges=[exchange], api=api)
-    del spec
