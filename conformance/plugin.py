@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -29,7 +29,7 @@ class RunState:
     def __init__(self) -> None:
         self.checks: list[dict[str, Any]] = []
         self.run_errors: list[dict[str, str]] = []
-        self.started = datetime.now(timezone.utc)
+        self.started = datetime.now(UTC)
         self.t0 = time.monotonic()
         self.last_area = ""
         self.last_print = 0.0
@@ -66,7 +66,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     unknown = wanted - set(AREAS)
     if unknown:
         raise pytest.UsageError(f"unknown area(s) {', '.join(sorted(unknown))}; areas: {', '.join(AREAS)}")
-    keep, drop = [], []
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
     for item in items:
         marker = item.get_closest_marker("rule")
         if marker is None:
@@ -204,6 +205,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         return
     state = config.stash[RESULTS_KEY]
     for name, value in report.user_properties:
+        value = cast(Any, value)
         if name == "conformance_check":
             state.checks.append(value)
             state.done += 1
@@ -278,7 +280,7 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
             **({"note": "not checked in this run" if areas and rule.area not in areas
                 else "no check ran for this rule"} if not checks else {}),
         })
-    finished = datetime.now(timezone.utc)
+    finished = datetime.now(UTC)
     return {
         "tool": {"name": "koscom-conformance", "version": __version__},
         "broker": broker,

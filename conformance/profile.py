@@ -52,7 +52,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
         }},
         "accounts": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["vtAccNo", "ci"],
-            "properties": {"vtAccNo": _STR, "ci": _STR, "product_groups": {"type": "array", "items": {"enum": list(GROUPS)}},
+            "properties": {"vtAccNo": _STR, "ci": _STR,
+                           "product_groups": {"type": "array", "items": {"enum": list(GROUPS)}},
                            "history": _HISTORY, "large": {"type": "boolean"}}}},
         "b2b_accounts": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["accNo"],
@@ -186,11 +187,12 @@ def load_profile(path: str | Path, *, base_url: str | None = None) -> Profile:
         err = errors[0]
         where = _location(err.instance_path)
         kind = type(err.kind).__name__
+        detail: Any = err.kind  # the subclass named by `kind` carries the details
         if kind == "AdditionalProperties":
-            extra = sorted(err.kind.unexpected)
+            extra = sorted(detail.unexpected)
             raise ProfileError(f"{source}: {where}: unknown key {extra[0]!r}")
         if kind == "Required":
-            key = f"{where}.{err.kind.property}" if where != "(top level)" else err.kind.property
+            key = f"{where}.{detail.property}" if where != "(top level)" else detail.property
             raise ProfileError(f"{source}: {key}: missing")
         if kind == "Enum" and list(err.instance_path)[:1] == ["apis"]:
             raise ProfileError(f"{source}: {where}: unknown API id {err.instance!r}; valid ids: {', '.join(API_IDS)}")

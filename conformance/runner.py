@@ -120,7 +120,8 @@ def run_command(args: Namespace) -> int:
             print(f"conformance: {summary['rules']} rules: {summary['pass']} pass, {summary['fail']} fail, "
                   f"{summary['warn']} warn, {summary['skip']} skip, {summary['not_applicable']} n/a "
                   f"in {time.monotonic() - started:.1f}s")
-            verdict = "COMPLIANT" if summary["compliant"] else f"NOT COMPLIANT ({summary['must_failed']} MUST rules failed)"
+            verdict = ("COMPLIANT" if summary["compliant"]
+                       else f"NOT COMPLIANT ({summary['must_failed']} MUST rules failed)")
             if summary.get("unchecked"):
                 verdict += f" (partial run: {summary['unchecked']} rules not checked)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")

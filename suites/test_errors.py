@@ -153,7 +153,8 @@ def test_unknown_path_not_2xx(family, client):
     if not any(profile.claims(a) for a in APIS if get_api(a).family == ("account" if family == "account" else "b2b")):
         ck.not_applicable(f"no {family} API claimed")
     spec = get_api(api)
-    exchange = client.call(api, purpose=f"unknown {family} path", path=f"/v1/{profile.short_name}/{family}/nosuchapi/search",
+    exchange = client.call(api, purpose=f"unknown {family} path",
+                           path=f"/v1/{profile.short_name}/{family}/nosuchapi/search",
                            account=_acc(client, spec) if profile.regular_accounts else None,
                            b2b=_b2b(client, spec) if profile.b2b_accounts else None)
     ck.require_answer(exchange, "ERR-007", api)

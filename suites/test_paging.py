@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from conformance import checking as ck
-from conformance.errors import error_code
 from conformance.contract import MISSING, ApiSpec, ListSpec, get_api, get_path, is_no_value
+from conformance.errors import error_code
 
 PAGED_APIS = ["portfolio", "balance", "transaction", "interest", "orderdetail", "balancelist",
               "settlelist", "accountlist", "tradebook"]

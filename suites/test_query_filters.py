@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from conformance import checking as ck
-from conformance.errors import error_code
 from conformance.contract import get_api, is_no_value
+from conformance.errors import error_code
 
 DATE_APIS = ["transaction", "tradebook"]
 ISIN_APIS = ["transaction", "orderdetail", "settlelist"]

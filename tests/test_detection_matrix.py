@@ -4,11 +4,10 @@ rules and makes the run exit 1; the clean virtual brokers are compliant under ev
 from __future__ import annotations
 
 import pytest
+from runs import list_faults, profile_for, run
 
 from conformance.reference.server import ReferenceServer
 from conformance.rules import get_rule
-
-from runs import list_faults, profile_for, run
 
 FAULTS = list_faults()
 # Faults that need a profile adjusted to show (the profile sets what the suite expects).

@@ -23,8 +23,8 @@ from conformance.client.transport import (
 )
 from conformance.contract.catalogue import get_api
 from conformance.evidence import Exchange
-from conformance.redact import redact_headers
 from conformance.profile import Account, B2BAccount, Profile
+from conformance.redact import redact_headers
 
 __all__ = ["Client"]
 
