@@ -20,6 +20,7 @@ import pytest
 
 from conformance import __version__
 from conformance.checking import NOT_APPLICABLE
+from conformance.redact import mask_identifiers
 from conformance.rules import AREAS, ContractViolation, get_rule, load_rules, rule_status
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
@@ -177,7 +178,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         elif report.failed:
             exc = call.excinfo.value if call.excinfo else None
             if isinstance(exc, ContractViolation):
-                check.update(status="fail" if rule.severity == "MUST" else "warn", message=exc.message,
+                check.update(status="fail" if rule.severity == "MUST" else "warn",
+                             message=mask_identifiers(exc.message),
                              path=exc.path, api=exc.api or api, evidence=_evidence(item, exc.exchanges))
                 if rule.severity != "MUST":  # a warning: pytest sees a pass
                     report.outcome = "passed"

@@ -239,6 +239,12 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         raise ProfileError(f"{source}: b2b_accounts: missing (the profile claims b2b APIs)")
     for secret in (profile.bearer_token, profile.basic_apikey, profile.basic_secret, profile.apikey):
         redact.register_secret(secret)
+    for account in profile.accounts:
+        redact.register_identifier(account.vtAccNo)
+        redact.register_identifier(account.ci)
+    for b2b in profile.b2b_accounts:
+        redact.register_identifier(b2b.accNo)
+    redact.register_identifier(profile.member_ci)
     if profile.basic_apikey and profile.basic_secret:
         import base64
 

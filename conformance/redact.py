@@ -43,6 +43,26 @@ def register_secret(value: str | None) -> None:
             _secrets.add(value)
 
 
+_identifiers: set[str] = set()
+
+
+def register_identifier(value: str | None) -> None:
+    """Remember an account number or CI that must appear only masked in messages."""
+    if value and len(value.strip()) > 4:
+        with _lock:
+            _identifiers.add(value.strip())
+
+
+def mask_identifiers(text: str) -> str:
+    """Mask every registered account number and CI inside a free text (check messages)."""
+    with _lock:
+        known = sorted(_identifiers, key=len, reverse=True)
+    for value in known:
+        if value in text:
+            text = text.replace(value, mask_value(value))
+    return text
+
+
 def mask_value(value: str, keep: int = 4) -> str:
     """`1606354733676000099` → `***************0099`; short or no-value strings stay."""
     stripped = value.strip()

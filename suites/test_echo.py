@@ -8,6 +8,7 @@ import pytest
 
 from conformance import checking as ck
 from conformance.contract import MISSING, get_api, get_path, is_no_value, same_or_both_empty
+from conformance.redact import MASKED_KEYS, mask_value
 
 ECHO_APIS = ["portfolio", "balance", "transaction", "interest",
              "orderdetail", "balancelist", "settlelist", "accountlist", "tradebook"]
@@ -15,6 +16,13 @@ ECHO_APIS = ["portfolio", "balance", "transaction", "interest",
 
 def _digits(value: object) -> object:
     return value.replace("-", "").strip() if isinstance(value, str) else value  # I52
+
+
+def _shown(path: str, value: object) -> str:
+    """A value for a message; account numbers and CIs masked (they identify people)."""
+    if isinstance(value, str) and path.rsplit(".", 1)[-1] in MASKED_KEYS:
+        value = mask_value(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _mismatches(api: str, exchange, rule_id: str) -> list[tuple[str, str]]:
@@ -38,8 +46,8 @@ def _mismatches(api: str, exchange, rule_id: str) -> list[tuple[str, str]]:
         else:
             ok = same_or_both_empty(sent, returned)
         if not ok:
-            out.append((field.path, f"{field.path}: sent {json.dumps(sent, ensure_ascii=False)}, "
-                                    f"got back {json.dumps(returned, ensure_ascii=False)}"))
+            shown_sent, shown_returned = _shown(field.path, sent), _shown(field.path, returned)
+            out.append((field.path, f"{field.path}: sent {shown_sent}, got back {shown_returned}"))
     return out
 
 
