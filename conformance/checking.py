@@ -290,3 +290,30 @@ def judge_messages(rule_id: str, api: str, client: Client) -> None:
         answer(first, api, rule_id)  # fails with what the broker answered instead
         if spec.family != "member":
             violate(rule_id, "no success answer to judge", exchanges=[first], api=api)
+
+
+def ask(client: Client, api: str, purpose: str, **kwargs: Any) -> Exchange:
+    """Ask an API a question about the profile's first account of its family (overridable)."""
+    spec = get_api(api)
+    profile = client.profile
+    if spec.family == "account":
+        kwargs.setdefault("account", first_account(profile))
+    elif spec.family == "b2b":
+        kwargs.setdefault("b2b", first_b2b(profile))
+    elif not profile.member_ci:
+        not_applicable("the profile has no member block (member.ci)")
+    return client.call(api, purpose=purpose, **kwargs)
+
+
+def must_succeed(rule_id: str, exchange: Exchange, api: str, what: str) -> None:
+    """The broker answered `what` successfully; otherwise `rule_id` fails with what it answered."""
+    if is_success(exchange, get_api(api)):
+        return
+    require_answer(exchange, rule_id, api)
+    body = exchange.response_body[:160].decode("utf-8", "replace")
+    violate(rule_id, f"{what} was refused (HTTP {exchange.status}: {body})", exchanges=[exchange], api=api)
+
+
+def rules(*rule_ids: str) -> list[Any]:
+    """Parameters for one check function that judges several rules the same way."""
+    return [pytest.param(rule_id, marks=pytest.mark.rule(rule_id), id=rule_id) for rule_id in rule_ids]

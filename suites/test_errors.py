@@ -37,17 +37,8 @@ def _error_exchanges(client, api):
     unknown = _unknown_account_exchange(client, api) if spec.family != "member" else None
     if unknown is not None:
         out.append(unknown)
-    out.append(client.call(api, purpose=f"{api} without credentials", account=_acc(client, spec),
-                           b2b=_b2b(client, spec), auth="none"))
+    out.append(ck.ask(client, api, f"{api} without credentials", auth="none"))
     return out
-
-
-def _acc(client, spec):
-    return ck.first_account(client.profile) if spec.family == "account" else None
-
-
-def _b2b(client, spec):
-    return ck.first_b2b(client.profile) if spec.family == "b2b" else None
 
 
 @pytest.mark.rule("ERR-001")
@@ -134,9 +125,8 @@ def test_malformed_request_gets_documented_error(api, case, client):
     else:
         if not spec.asset_type_field:
             ck.not_applicable(f"{api} has no enumerated query field to break")
-        exchange = client.call(api, purpose=f"{api} undocumented {spec.asset_type_field}",
-                               account=_acc(client, spec), b2b=_b2b(client, spec),
-                               query={spec.asset_type_field: "XXXX"})
+        exchange = ck.ask(client, api, f"{api} undocumented {spec.asset_type_field}",
+                          query={spec.asset_type_field: "XXXX"})
     ck.require_answer(exchange, "ERR-006", api)
     if exchange.status == 200 and error_code(exchange) is None:
         ck.violate("ERR-006", f"a request with {case} was answered as a success", exchanges=[exchange], api=api)
@@ -152,11 +142,8 @@ def test_unknown_path_not_2xx(family, client):
     api = "balance" if family == "account" else "accountlist"
     if not any(profile.claims(a) for a in APIS if get_api(a).family == ("account" if family == "account" else "b2b")):
         ck.not_applicable(f"no {family} API claimed")
-    spec = get_api(api)
-    exchange = client.call(api, purpose=f"unknown {family} path",
-                           path=f"/v1/{profile.short_name}/{family}/nosuchapi/search",
-                           account=_acc(client, spec) if profile.regular_accounts else None,
-                           b2b=_b2b(client, spec) if profile.b2b_accounts else None)
+    exchange = ck.ask(client, api, f"unknown {family} path",
+                      path=f"/v1/{profile.short_name}/{family}/nosuchapi/search")
     ck.require_answer(exchange, "ERR-007", api)
     if 200 <= (exchange.status or 0) < 300:
         ck.violate("ERR-007", f"an unknown path was answered with HTTP {exchange.status}", exchanges=[exchange])
