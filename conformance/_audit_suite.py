@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -70,20 +71,26 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
         cmd += ["--area", area]
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.monotonic()
+    # A session of its own, so a run that overstays (or an interrupted audit) is ended whole:
+    # `conformance run` and the pytest process it started.
+    proc = subprocess.Popen(
+        cmd,
+        env=_child_env(plan),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        proc = subprocess.run(
-            cmd,
-            env=_child_env(plan),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=plan.get("timeout_s"),
-            check=False,
-        )
-        code, reason = proc.returncode, _one_line(proc.stderr)
+        _, err = proc.communicate(timeout=plan.get("timeout_s"))
+        code, reason = proc.returncode, _one_line(err)
     except subprocess.TimeoutExpired:
         code, reason = None, f"the run did not finish within {plan.get('timeout_s')} s"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
     outcome = {
         "short_name": broker["short_name"],
         "profile": broker["profile"],

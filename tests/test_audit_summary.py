@@ -4,6 +4,7 @@ and a summary.html that is self-contained and leaks nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from conformance import audit, redact
+from conformance.profile import load_profile
 from conformance.report import history, summary
 from conformance.report.history import BrokerRun, Verdict
 from conformance.rules import load_rules
@@ -302,3 +304,34 @@ def test_history_runs_feed_the_summary_end_to_end(tmp_path: Path) -> None:
     assert b["previous"]["audit_id"] == a1
     assert [d["id"] for d in b["capability_drift"]["observed"]] == ["ALL-001"]
     conn.close()
+
+
+def test_an_unreachable_brokers_leftover_results_are_no_verdict() -> None:
+    """The runner writes results for a gateway it could not reach; they list no failures, no
+    regressions and no fixes in the summary (only the reason, and the report link for diagnosis)."""
+    entry = _entry(
+        "ghost", {"ALL-001": "fail", "NULL-003": "fail"}, baseline={"ALL-001": "pass", "PAGE-001": "fail"}
+    )
+    entry.run.status, entry.run.reason = "unreachable", "the gateway could not be reached at all"
+    (b,) = summary.build_summary([entry], META)["brokers"]
+    assert b["must_failures"] == [] and b["should_warnings"] == []
+    assert b["regressions"] == [] and b["fixed"] == [] and b["capability_drift"]["observed"] == []
+    assert b["areas"] == {} and b["summary"] is None
+    assert b["report"] == "ghost/report.html" and b["line"] == "the gateway could not be reached at all"
+
+
+def test_an_unreachable_reason_carries_how_the_gateway_failed(tmp_path: Path) -> None:
+    cand = audit.Candidate(path=tmp_path / "ghost.yaml", short_name="ghost", name="Ghost")
+    cand.profile = load_profile(_profile(tmp_path / "ghost.yaml", "ghost"))
+    (tmp_path / "ghost").mkdir()
+    results = _results({"SCHEMA-001": "fail"})
+    results["rules"][0]["checks"][0]["message"] = (
+        "gateway unreachable:\n5 consecutive failures (connection refused)"
+    )
+    (tmp_path / "ghost" / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    outcome = {"exit_code": 2, "reason": "the gateway could not be reached at all", "duration_s": 1.0}
+    run, _ = audit.to_run(cand, outcome, tmp_path)
+    assert run.status == "unreachable" and run.compliant is None and run.verdicts == {}
+    assert run.reason == (
+        "the gateway could not be reached at all: gateway unreachable: 5 consecutive failures (connection refused)"
+    )

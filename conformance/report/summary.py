@@ -87,7 +87,8 @@ def changes(entry: BrokerEntry) -> dict[str, list[dict[str, Any]]]:
         "fixed": [],
         "observed_drift": [],
     }
-    for rule in (entry.results or {}).get("rules", []):
+    audited = entry.run.status == "ok"
+    for rule in (entry.results or {}).get("rules", []) if audited else []:
         before, now = entry.baseline.get(rule["id"]), rule.get("status")
         if before is None or now == "skip":
             continue
@@ -119,7 +120,8 @@ def declared_drift(previous: BrokerRun | None, run: BrokerRun) -> list[dict[str,
 
 def _broker(entry: BrokerEntry) -> dict[str, Any]:
     run, results = entry.run, entry.results
-    rules = (results or {}).get("rules", [])
+    # An unreachable gateway's results are no verdict on the broker: no rule lists from them.
+    rules = (results or {}).get("rules", []) if run.status == "ok" else []
     diff = changes(entry)
     broker: dict[str, Any] = {
         "short_name": run.short_name,
@@ -132,7 +134,7 @@ def _broker(entry: BrokerEntry) -> dict[str, Any]:
         "must_failed": run.must_failed,
         "duration_s": run.duration_s,
         "report": entry.report,
-        "summary": (results or {}).get("summary"),
+        "summary": (results or {}).get("summary") if run.status == "ok" else None,
         "areas": area_counts(results) if results is not None and run.status == "ok" else {},
         "must_failures": [
             _rule_row(r, message=_first_message(r))
