@@ -270,12 +270,19 @@ def representative_exchanges(client: Client, api: str) -> list[Exchange]:
     return exchanges
 
 
+def nothing_judged(rule_id: str, client: Client, api: str) -> NoReturn:
+    """A check found no answer it could judge: that is a failure of the broker, never a pass.
+    Fails with what the broker answered to the plain question (transport error, error body)."""
+    first = default_exchange(client, api)
+    answer(first, api, rule_id)  # fails here unless the plain question succeeded
+    violate(rule_id, "no answer to judge: every question of this check was refused or failed",
+            exchanges=[first], api=api)
+
+
 def judge_messages(rule_id: str, api: str, client: Client) -> None:
     """Judge every representative success answer of an API against the contract for one rule.
     Error answers are the errors area's business; no success answer at all fails the rule."""
-    profile = client.profile
-    claimed(profile, api)
-    spec = get_api(api)
+    claimed(client.profile, api)
     judged = 0
     for exchange in representative_exchanges(client, api):
         if exchange.error or exchange.status != 200:
@@ -286,10 +293,7 @@ def judge_messages(rule_id: str, api: str, client: Client) -> None:
         report(rule_id, check_document(api, "response", parsed), exchange, api)
         judged += 1
     if judged == 0:
-        first = default_exchange(client, api)
-        answer(first, api, rule_id)  # fails with what the broker answered instead
-        if spec.family != "member":
-            violate(rule_id, "no success answer to judge", exchanges=[first], api=api)
+        nothing_judged(rule_id, client, api)
 
 
 def ask(client: Client, api: str, purpose: str, **kwargs: Any) -> Exchange:

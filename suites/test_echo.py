@@ -53,13 +53,17 @@ def _mismatches(api: str, exchange, rule_id: str) -> list[tuple[str, str]]:
 
 def _judge(api: str, client, rule_id: str) -> None:
     ck.claimed(client.profile, api)
+    judged = 0
     for exchange in ck.representative_exchanges(client, api):
         if not ck.is_success(exchange, get_api(api)):
             continue
+        judged += 1
         problems = _mismatches(api, exchange, rule_id)
         if problems:
             ck.violate(rule_id, "\n".join(m for _, m in problems), exchanges=[exchange],
                        path=problems[0][0], api=api)
+    if not judged:
+        ck.nothing_judged(rule_id, client, api)
 
 
 @pytest.mark.rule("ECHO-001")

@@ -22,9 +22,11 @@ def test_number_literals(rule_id, api, client):
 @pytest.mark.parametrize("api", ["portfolio", "balance", "balancelist"])
 def test_rates_have_two_decimals(api, client):
     ck.claimed(client.profile, api)
+    judged = 0
     for exchange in ck.representative_exchanges(client, api):
         if not ck.is_success(exchange, get_api(api)):
             continue
+        judged += 1
         doc = ck.answer(exchange, api, "NUM-003").doc
         bad = [(path, value) for path, value in ck.iter_doc_strings(doc)
                if path.rsplit(".", 1)[-1] in RATE_FIELDS and isinstance(value, float)
@@ -32,6 +34,8 @@ def test_rates_have_two_decimals(api, client):
         if bad:
             ck.violate("NUM-003", "; ".join(f"{p} = {v}" for p, v in bad[:10]) + " (more than 2 decimals)",
                        exchanges=[exchange], path=bad[0][0], api=api)
+    if not judged:
+        ck.nothing_judged("NUM-003", client, api)
 
 
 @pytest.mark.rule("NUM-004")

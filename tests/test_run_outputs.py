@@ -76,3 +76,15 @@ def test_no_secret_or_unmasked_identifier_in_any_output(default_run):
             continue
         for value in identifiers:
             assert value.encode() not in data, f"unmasked identifier {value[:6]}… in {name}"
+
+
+@pytest.mark.slow
+def test_unreachable_gateway_is_exit_2_and_nothing_passes_without_evidence(tmp_path):
+    """A closed port: the run says so in one line, and no rule that needs an answer passes."""
+    from runs import profile_for, run
+
+    result = run(profile_for("diamond", "http://127.0.0.1:9", tmp_path), tmp_path / "out")
+    assert result.exit_code == 2
+    assert "could not be reached" in result.stderr and "Traceback" not in result.stderr
+    passed = {r["id"] for r in result.results["rules"] if r["status"] == "pass"}
+    assert passed <= {"TRN-003"}, passed  # only the profile-level HTTPS rule needs no answer
