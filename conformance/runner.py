@@ -125,15 +125,19 @@ def run_command(args: Namespace) -> int:
             if summary.get("unchecked"):
                 verdict += f" (partial run: {summary['unchecked']} rules not checked)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
-        if _nothing_reached(out):
-            print("conformance: the gateway could not be reached at all", file=sys.stderr)
+        unreachable = _unreachable_reason(out)
+        if unreachable:
+            print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
             return EXIT_USAGE
         return EXIT_OK if summary["compliant"] else EXIT_FAIL
 
 
-def _nothing_reached(out: Path) -> bool:
+def _unreachable_reason(out: Path) -> str | None:
+    """Why no exchange got any HTTP answer (the first transport error), or None if one did."""
     exchanges = recorded_exchanges(out)
-    return bool(exchanges) and all(e["response"]["status"] is None for e in exchanges)
+    if not exchanges or any(e["response"]["status"] is not None for e in exchanges):
+        return None
+    return str(exchanges[0]["response"].get("error") or "no answer")
 
 
 def _last_line(text: str) -> str:
