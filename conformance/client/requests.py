@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from conformance.contract.catalogue import ApiSpec
@@ -48,8 +48,12 @@ def default_query(api: ApiSpec, profile: Profile, account: Account | None,
     if "qrAccNo" in query and b2b is not None:
         query["qrAccNo"] = b2b.accNo
     history = (account.history if account else None) or (b2b.history if b2b else None)
-    today = date.today().strftime("%Y%m%d")
-    start, end = history or (today, today)
+    if history is None:
+        # no known window: the last 90 days, inside the range every broker serves (C15: the
+        # maximum differs per broker; 92 days is the smallest seen)
+        today = date.today()
+        history = ((today - timedelta(days=89)).strftime("%Y%m%d"), today.strftime("%Y%m%d"))
+    start, end = history
     for key, value in (("fromDate", start), ("toDate", end), ("qrFromDate", start), ("qrToDate", end)):
         if key in query:
             query[key] = value
