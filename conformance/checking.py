@@ -18,6 +18,7 @@ from conformance.contract import (
     MISSING,
     ApiSpec,
     ListSpec,
+    Parsed,
     Violation,
     check_document,
     get_api,
@@ -77,6 +78,19 @@ def require_answer(exchange: Exchange, rule_id: str, api: str = "") -> None:
         violate(rule_id, f"no usable answer: {problem}", exchanges=[exchange], api=api)
 
 
+_JUDGED: dict[tuple[str, str], tuple[Parsed, list[Violation]]] = {}
+
+
+def findings(exchange: Exchange, api: str) -> tuple[Parsed, list[Violation]]:
+    """The strict parse of an answer and its contract violations, computed once per exchange:
+    a dozen rules read the same findings."""
+    key = (exchange.id, api)
+    if key not in _JUDGED:
+        parsed = parse(exchange.response_body)
+        _JUDGED[key] = (parsed, check_document(api, "response", parsed))
+    return _JUDGED[key]
+
+
 @dataclass
 class Answer:
     """A parsed success answer: the exchange, its strict parse and the document."""
@@ -111,7 +125,7 @@ def is_success(exchange: Exchange, api: ApiSpec) -> bool:
 def answer(exchange: Exchange, api: str, rule_id: str) -> Answer:
     """Demand a success answer (HTTP 200, JSON object); otherwise fail `rule_id` with the evidence."""
     require_answer(exchange, rule_id, api)
-    parsed = parse(exchange.response_body)
+    parsed, violations = findings(exchange, api)
     if exchange.status != 200:
         violate(rule_id, f"expected a success answer, got HTTP {exchange.status}: "
                 f"{exchange.response_body[:200].decode('utf-8', 'replace')}", exchanges=[exchange], api=api)
@@ -121,7 +135,7 @@ def answer(exchange: Exchange, api: str, rule_id: str) -> Answer:
     code = success_code(parsed.doc)
     if get_api(api).family != "member" and code not in (None, "200"):
         violate(rule_id, f"HTTP 200 but resp.respCode is {code!r}", exchanges=[exchange], api=api)
-    return Answer(exchange, parsed.doc, check_document(api, "response", parsed))
+    return Answer(exchange, parsed.doc, violations)
 
 
 def list_items(doc: Any, spec: ListSpec) -> list[Any]:
@@ -287,10 +301,10 @@ def judge_messages(rule_id: str, api: str, client: Client) -> None:
     for exchange in representative_exchanges(client, api):
         if exchange.error or exchange.status != 200:
             continue
-        parsed = parse(exchange.response_body)
+        parsed, violations = findings(exchange, api)
         if parsed.error and rule_id != "SCHEMA-001":
             continue
-        report(rule_id, check_document(api, "response", parsed), exchange, api)
+        report(rule_id, violations, exchange, api)
         judged += 1
     if judged == 0:
         nothing_judged(rule_id, client, api)
