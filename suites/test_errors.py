@@ -30,6 +30,10 @@ def _unknown_account_exchange(client, api):
     return client.call(api, purpose=f"{api} unknown account", b2b=B2BAccount(UNKNOWN_ACCNO))
 
 
+def _bad_json_exchange(client, api):
+    return client.call(api, purpose=f"{api} truncated JSON body", raw_body=b'{"partner": {"comId": ')
+
+
 def _error_exchanges(client, api):
     """Questions that must end in an error answer, for the format rules."""
     spec = get_api(api)
@@ -38,6 +42,7 @@ def _error_exchanges(client, api):
     if unknown is not None:
         out.append(unknown)
     out.append(ck.ask(client, api, f"{api} without credentials", auth="none"))
+    out.append(_bad_json_exchange(client, api))
     return out
 
 
@@ -49,6 +54,10 @@ def test_success_is_http_200_with_code_200(api, client):
     got = ck.answer(exchange, api, "ERR-001")
     if get_api(api).family != "member" and ck.success_code(got.doc) != "200":
         ck.violate("ERR-001", "the success answer carries no resp.respCode \"200\"", exchanges=[exchange], api=api)
+    for other in _error_exchanges(client, api):  # and HTTP 200 is never sent with another code
+        code = ck.success_code(other.json()) if other.status == 200 else None
+        if code not in (None, "200"):
+            ck.violate("ERR-001", f"HTTP 200 sent with resp.respCode {code!r}", exchanges=[other], api=api)
 
 
 @pytest.mark.rule("ERR-002")
@@ -117,20 +126,25 @@ def test_errors_not_sent_with_2xx(api, client):
 
 
 @pytest.mark.rule("ERR-006")
-@pytest.mark.parametrize("case", ["bad-json", "bad-enumeration"])
+@pytest.mark.parametrize("case", ["bad-json", "bad-enumeration", "wrong-type"])
 @pytest.mark.parametrize("api", APIS)
 def test_malformed_request_gets_documented_error(api, case, client):
     ck.claimed(client.profile, api)
     spec = get_api(api)
     if case == "bad-json":
-        exchange = client.call(api, purpose=f"{api} truncated JSON body", raw_body=b'{"partner": {"comId": ')
-    else:
+        exchange = _bad_json_exchange(client, api)
+    elif case == "bad-enumeration":
         if not spec.asset_type_field:
             ck.not_applicable(f"{api} has no enumerated query field to break")
         exchange = ck.ask(client, api, f"{api} undocumented {spec.asset_type_field}",
                           query={spec.asset_type_field: "XXXX"})
+    else:
+        if not spec.query_request:
+            ck.not_applicable(f"{api} has no numeric query field to break")
+        exchange = ck.ask(client, api, f"{api} count written as a word", query={"count": "ten"})
     ck.require_answer(exchange, "ERR-006", api)
-    if exchange.status == 200 and error_code(exchange) is None:
+    # a wrong-typed field may be tolerated (success) or refused; only a crash is wrong
+    if case != "wrong-type" and exchange.status == 200 and error_code(exchange) is None:
         ck.violate("ERR-006", f"a request with {case} was answered as a success", exchanges=[exchange], api=api)
     if exchange.status is not None and exchange.status >= 400 and not is_error_body(exchange.json()):
         ck.violate("ERR-006", f"{case}: HTTP {exchange.status} without a JSON error body: "

@@ -3,11 +3,13 @@ rules and makes the run exit 1; the clean virtual brokers are compliant under ev
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from runs import list_faults, profile_for, run
 
 from conformance.reference.server import ReferenceServer
-from conformance.rules import get_rule
+from conformance.rules import get_rule, load_rules
 
 FAULTS = list_faults()
 # Faults that need a profile adjusted to show (the profile sets what the suite expects).
@@ -15,19 +17,27 @@ LIMITS = {"slow-responses": {"timeout_s": 1}}
 EXTRA = {"fuzz-crash": ("--fuzz",)}
 
 
+# Faults whose rules depend on a capability: ALL-004 judges brokers that do not claim ALL (cyber).
+BROKERS = {"all-partial": ("diamond", "cyber")}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_is_detected(fault, tmp_path):
+    """Every rule the fault declares fails (or warns, for SHOULD rules), and the run exits 1."""
     rules, _ = FAULTS[fault]
     areas = sorted({get_rule(r).area for r in rules})
-    with ReferenceServer(broker="diamond", faults=[fault]) as server:
-        profile = profile_for("diamond", server.base_url, tmp_path, **LIMITS.get(fault, {}))
-        result = run(profile, tmp_path / "out", *areas, extra=EXTRA.get(fault, ()))
-    assert result.results is not None, result.stderr
-    caught = {r: result.status(r) for r in rules if result.status(r) in ("fail", "warn")}
-    assert caught, f"{fault}: none of {rules} failed; failing rules: {result.failing()}"
-    assert result.exit_code == 1, f"{fault}: exit {result.exit_code}; caught {caught}; {result.stderr[-500:]}"
-    assert any(result.status(r) == "fail" for r in rules if get_rule(r).severity == "MUST"), caught
+    caught: dict[str, str] = {}
+    for broker in BROKERS.get(fault, ("diamond",)):
+        with ReferenceServer(broker=broker, faults=[fault]) as server:
+            profile = profile_for(broker, server.base_url, tmp_path, **LIMITS.get(fault, {}))
+            result = run(profile, tmp_path / f"out-{broker}", *areas, extra=EXTRA.get(fault, ()))
+        assert result.results is not None, result.stderr
+        assert result.exit_code == 1, f"{fault} on {broker}: exit {result.exit_code}; {result.stderr[-500:]}"
+        assert any(result.status(r) == "fail" for r in rules if get_rule(r).severity == "MUST"), result.failing()
+        caught.update({r: result.status(r) for r in rules if result.status(r) in ("fail", "warn")})
+    missed = [r for r in rules if r not in caught]
+    assert not missed, f"{fault}: {missed} not caught; caught {caught}"
 
 
 @pytest.mark.slow
@@ -56,3 +66,34 @@ def test_every_null_form_is_compliant(form, tmp_path):
               for r in result.results["rules"] if r["status"] == "fail"}
     assert not failed, failed
     assert result.exit_code == 0
+
+
+def test_every_rule_is_broken_by_some_fault():
+    """The fault catalogue covers the rule catalogue (TRN-003 is judged on the profile alone: below)."""
+    declared = {rule for rules, _ in FAULTS.values() for rule in rules}
+    assert set(load_rules()) - declared == {"TRN-003"}
+
+
+@pytest.mark.parametrize(("base_url", "fails"), [
+    ("http://gateway.broker.example:8080", True),
+    ("https://gateway.broker.example", False),
+    ("http://127.0.0.1:8700", False),
+    ("http://localhost:8700", False),
+])
+def test_https_rule_judges_the_gateway_address(base_url, fails):
+    """TRN-003 both ways, without sending anything: plain HTTP is warned off loopback only."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    from conformance.rules import ContractViolation
+
+    path = Path(__file__).resolve().parent.parent / "suites" / "test_transport.py"
+    spec = importlib.util.spec_from_file_location("suite_transport", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    client = SimpleNamespace(profile=SimpleNamespace(base_url=base_url))
+    if fails:
+        with pytest.raises(ContractViolation, match="TRN-003"):
+            module.test_https_outside_loopback(client)
+    else:
+        module.test_https_outside_loopback(client)

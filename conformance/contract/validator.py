@@ -184,7 +184,10 @@ def _schema_violations(api: str, kind: str, doc: Any) -> list[Violation]:
                 if names:  # a required block that may use a table spelling (resp / Resp)
                     missing(parts, names[0], names[1:])
                     continue
-            add(parts, *explain(lookup(parts), value))
+            rule_id, message = explain(lookup(parts), value)
+            add(parts, rule_id, message)
+            if rule_id == "NUM-002":  # a number written as a string is also a wrong JSON type
+                add(parts, "SCHEMA-003", message)
     if not advisory.is_valid(doc):
         for err in advisory.iter_errors(doc):
             parts = list(err.instance_path)
