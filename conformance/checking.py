@@ -78,17 +78,14 @@ def require_answer(exchange: Exchange, rule_id: str, api: str = "") -> None:
         violate(rule_id, f"no usable answer: {problem}", exchanges=[exchange], api=api)
 
 
-_JUDGED: dict[tuple[str, str], tuple[Parsed, list[Violation]]] = {}
-
-
 def findings(exchange: Exchange, api: str) -> tuple[Parsed, list[Violation]]:
     """The strict parse of an answer and its contract violations, computed once per exchange:
     a dozen rules read the same findings."""
-    key = (exchange.id, api)
-    if key not in _JUDGED:
+    if api not in exchange.findings_cache:
         parsed = parse(exchange.response_body)
-        _JUDGED[key] = (parsed, check_document(api, "response", parsed))
-    return _JUDGED[key]
+        exchange.findings_cache[api] = (parsed, check_document(api, "response", parsed))
+    cached: tuple[Parsed, list[Violation]] = exchange.findings_cache[api]
+    return cached
 
 
 @dataclass
@@ -139,12 +136,14 @@ def answer(exchange: Exchange, api: str, rule_id: str) -> Answer:
 
 
 def list_items(doc: Any, spec: ListSpec) -> list[Any]:
-    """Items of one list block (no-value forms count as empty); an object block counts as one item."""
+    """Items of one list block (no-value forms count as empty); an object block (cash, summary)
+    counts as one item when any of its fields carries a value."""
     value = get_path(doc, spec.path)
     if value is MISSING or is_no_value(value):
         return []
     if spec.kind == "object":
-        return [value] if isinstance(value, dict) and value else []
+        valued = isinstance(value, dict) and not all(is_no_value(v) for v in value.values())
+        return [value] if valued else []
     return list(value) if isinstance(value, list) else []
 
 
@@ -189,10 +188,6 @@ def next_page(doc: Any, api: ApiSpec) -> Any:
         return None
     page = result.get("page", MISSING)
     return None if is_no_value(page) else page
-
-
-def page_field(api: ApiSpec) -> str:
-    return "page"
 
 
 def walk_pages(client: Client, api: str, purpose: str, *, query: dict[str, Any],

@@ -36,11 +36,8 @@ class Exchange:
     error_kind: str | None = None  # one of TRANSPORT_ERRORS
     notes: list[str] = field(default_factory=list)  # e.g. a Retry-After that was honoured
     _json_cache: Any = field(default=None, repr=False, compare=False)
-
-    @property
-    def ok_transport(self) -> bool:
-        """True when an HTTP response arrived complete (whatever its status)."""
-        return self.error is None and self.status is not None
+    # the checks' verdict on this answer per API, computed once (conformance.checking.findings)
+    findings_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def content_type(self) -> str:

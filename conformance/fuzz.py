@@ -30,7 +30,7 @@ def _operation(api: str) -> Any:
     raise LookupError(f"schemas/openapi.yaml has no POST {path}")
 
 
-def negative_bodies(api: str, client: Any = None, count: int = 15) -> list[Any]:
+def negative_bodies(api: str, count: int = 15) -> list[Any]:
     """Up to `count` request bodies that break the request schema of `api`."""
     from hypothesis import HealthCheck, given, settings
     from schemathesis import GenerationMode

@@ -1,6 +1,6 @@
 """The pytest plugin: options, fixtures, the `rule` marker, verdicts, results.json.
 
-A check is a test marked `@pytest.mark.rule("ID")`. Its outcome becomes a CheckResult: pass,
+A check is a test marked `@pytest.mark.rule("ID")`. Its outcome becomes a check record: pass,
 fail (ContractViolation), skip / not_applicable (`conformance.checking.not_applicable`). SHOULD
 and INFO failures are reported to pytest as passes carrying a warning, so pytest's own exit status
 means "a MUST rule failed". Check data travels in `report.user_properties`, which pytest-xdist
@@ -20,7 +20,7 @@ import pytest
 
 from conformance import __version__
 from conformance.checking import NOT_APPLICABLE
-from conformance.redact import mask_identifiers
+from conformance.redact import mask_identifiers, scrub
 from conformance.rules import AREAS, ContractViolation, get_rule, load_rules, rule_status
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
@@ -179,17 +179,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             exc = call.excinfo.value if call.excinfo else None
             if isinstance(exc, ContractViolation):
                 check.update(status="fail" if rule.severity == "MUST" else "warn",
-                             message=mask_identifiers(exc.message),
+                             message=_clean(exc.message),
                              path=exc.path, api=exc.api or api, evidence=_evidence(item, exc.exchanges))
                 if rule.severity != "MUST":  # a warning: pytest sees a pass
                     report.outcome = "passed"
                     report.longrepr = None
             else:
                 where = "setup" if report.when == "setup" else "check"
-                text = f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error"
+                text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
                 check.update(status="skip", message=text)
                 report.user_properties.append(("conformance_run_error", text))
         report.user_properties.append(("conformance_check", check))
+
+
+def _clean(text: str) -> str:
+    """Check messages quote broker answers: no secret and no unmasked identifier may pass."""
+    return scrub(mask_identifiers(text))
 
 
 def _evidence(item: pytest.Item, ids: list[str]) -> list[dict[str, Any]]:

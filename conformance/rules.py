@@ -1,15 +1,15 @@
 """The rule catalogue (schemas/rules.yaml) and the verdict model.
 
 A rule has an id, a title, an area, a severity and a spec reference. A check judges evidence and
-ends in a CheckResult; a rule's status is derived from the results of all its checks.
+fails with a ContractViolation (the broker is wrong); a harness error is any other exception and is
+counted apart. A rule's status is derived from the statuses of all its checks.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import yaml
 
@@ -66,24 +66,6 @@ class ContractViolation(AssertionError):
         self.path = path
         self.api = api
         self.exchanges = list(exchanges)
-
-
-class RunError(Exception):
-    """The harness or the network failed; not a verdict on the broker's contract."""
-
-
-@dataclass
-class CheckResult:
-    """One check of one rule against one API: what a pytest test item concludes."""
-
-    nodeid: str
-    rule_id: str
-    api: str
-    status: str  # pass | fail | warn | skip | not_applicable
-    message: str = ""
-    path: str = ""
-    exchange_ids: list[str] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def rule_status(severity: str, check_statuses: Iterable[str]) -> str:

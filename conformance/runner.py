@@ -108,8 +108,6 @@ def run_command(args: Namespace) -> int:
             print(f"conformance: the run could not be made: {reason}", file=sys.stderr)
             return EXIT_USAGE
         results = json.loads(results_file.read_text(encoding="utf-8"))
-        if args.insecure:
-            results.setdefault("options", {})["insecure"] = True
         try:
             write_reports(out, results, profile)
         except Exception as exc:  # noqa: BLE001 - the verdict stands; say which output is missing

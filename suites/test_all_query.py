@@ -69,14 +69,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _block_items(doc: Any, spec: ListSpec) -> list[Any]:
-    """A list's items; an object block whose fields are all without value counts as empty."""
-    items = ck.list_items(doc, spec)
-    if spec.kind == "object":
-        return [i for i in items if not all(is_no_value(v) for v in i.values())]
-    return items
-
-
 def union_differences(spec: ApiSpec, all_doc: Any, group_docs: dict[str, list[Any]]) -> list[str]:
     """How the ALL answer differs from the union of the per-group answers, list by list.
 
@@ -86,8 +78,8 @@ def union_differences(spec: ApiSpec, all_doc: Any, group_docs: dict[str, list[An
     problems: list[str] = []
     for lst in spec.lists:
         name = lst.path.rsplit(".", 1)[-1]
-        in_all = _block_items(all_doc, lst)
-        in_groups = [item for doc in group_docs.get(lst.group or "", []) for item in _block_items(doc, lst)]
+        in_all = ck.list_items(all_doc, lst)
+        in_groups = [item for doc in group_docs.get(lst.group or "", []) for item in ck.list_items(doc, lst)]
         if lst.kind == "object":
             in_groups = in_groups[:1]
             if bool(in_all) != bool(in_groups):

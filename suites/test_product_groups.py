@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conformance import checking as ck
-from conformance.contract import ApiSpec, ListSpec, get_api, is_no_value
+from conformance.contract import ApiSpec, get_api, is_no_value
 from conformance.profile import Account
 
 GROUP_APIS = ["portfolio", "balance"]
@@ -30,14 +30,6 @@ def kinds(api: str, group: str) -> tuple[str, ...]:
     lst = next(x for x in spec.lists if x.group == group)
     info = spec.fields["response"].get(f"{lst.path}[].assetType")
     return tuple(info.enum or ()) if info else ()
-
-
-def block_items(doc: Any, lst: ListSpec) -> list[Any]:
-    """A list's items; an object block whose fields are all without value counts as empty."""
-    items = ck.list_items(doc, lst)
-    if lst.kind == "object":
-        return [i for i in items if not all(is_no_value(v) for v in i.values())]
-    return items
 
 
 # --- questions ---------------------------------------------------------------------------------
@@ -92,7 +84,7 @@ def leaks(spec: ApiSpec, group: str, doc: Any) -> list[str]:
     out = []
     for lst in spec.lists:
         if lst.group and lst.group != group:
-            items = block_items(doc, lst)
+            items = ck.list_items(doc, lst)
             if items:
                 what = "a value" if lst.kind == "object" else f"{len(items)} item(s)"
                 out.append(f"{lst.path} ({lst.group}) carries {what} in the {group} answer")
@@ -125,7 +117,7 @@ def misplaced(api: str, doc: Any) -> list[tuple[str, str]]:
 
 
 def has_group_items(spec: ApiSpec, group: str, doc: Any) -> bool:
-    return any(block_items(doc, lst) for lst in spec.lists if lst.group == group)
+    return any(ck.list_items(doc, lst) for lst in spec.lists if lst.group == group)
 
 
 def has_derivatives(spec: ApiSpec, doc: Any) -> bool:

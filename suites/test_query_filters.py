@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance import checking as ck
+from conformance.client.requests import default_window
 from conformance.contract import get_api, is_no_value
 from conformance.errors import error_code
 
@@ -40,16 +41,11 @@ def _who(client, api: str) -> tuple[dict[str, Any], tuple[str, str]]:
         if not regular:
             ck.not_applicable("the profile lists no account for the account APIs")
         account = next((a for a in regular if a.history), regular[0])
-        return {"account": account}, account.history or _last_month()
+        return {"account": account}, account.history or default_window()
     b2b = ck.first_b2b(profile)
     if spec.date_range:
         b2b = next((b for b in profile.b2b_accounts if b.history), b2b)
-    return {"b2b": b2b}, b2b.history or _last_month()
-
-
-def _last_month() -> tuple[str, str]:
-    today = datetime.now(KST).date()
-    return (today - timedelta(days=30)).strftime("%Y%m%d"), today.strftime("%Y%m%d")
+    return {"b2b": b2b}, b2b.history or default_window()
 
 
 def _items(client, api: str, label: str, query: dict[str, Any], rule_id: str) -> tuple[list[Any], list[Any]]:

@@ -36,6 +36,13 @@ def next_request_id() -> str:
     return f"KC{next(_counter):010d}"
 
 
+def default_window() -> tuple[str, str]:
+    """The date window asked for when the profile names none: the last 90 days, inside the range
+    every broker serves (C15: the maximum differs per broker; 92 days is the smallest seen)."""
+    today = date.today()
+    return (today - timedelta(days=89)).strftime("%Y%m%d"), today.strftime("%Y%m%d")
+
+
 def default_query(api: ApiSpec, profile: Profile, account: Account | None,
                   b2b: B2BAccount | None) -> dict[str, Any]:
     query = dict(_QUERIES.get(api.id, {}))
@@ -48,12 +55,7 @@ def default_query(api: ApiSpec, profile: Profile, account: Account | None,
     if "qrAccNo" in query and b2b is not None:
         query["qrAccNo"] = b2b.accNo
     history = (account.history if account else None) or (b2b.history if b2b else None)
-    if history is None:
-        # no known window: the last 90 days, inside the range every broker serves (C15: the
-        # maximum differs per broker; 92 days is the smallest seen)
-        today = date.today()
-        history = ((today - timedelta(days=89)).strftime("%Y%m%d"), today.strftime("%Y%m%d"))
-    start, end = history
+    start, end = history or default_window()
     for key, value in (("fromDate", start), ("toDate", end), ("qrFromDate", start), ("qrToDate", end)):
         if key in query:
             query[key] = value
