@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, NoReturn
 
 import pytest
@@ -30,7 +31,8 @@ from conformance.evidence import Exchange
 from conformance.profile import Account, B2BAccount, Profile
 from conformance.rules import ContractViolation
 
-MAX_PAGES = 200  # a page chain longer than this does not terminate (PAGE-003)
+MAX_PAGES = 500  # a page chain longer than this does not terminate (PAGE-003)
+KST = timezone(timedelta(hours=9))
 NOT_APPLICABLE = "not_applicable: "
 
 
@@ -63,6 +65,21 @@ def report(rule_id: str, violations: list[Violation], exchange: Exchange, api: s
     if len(mine) > 20:
         lines.append(f"… and {len(mine) - 20} more")
     violate(rule_id, "\n".join(lines), exchanges=[exchange], path=mine[0].path, api=api)
+
+
+def in_closed_window(api: str) -> bool:
+    """balancelist and settlelist are queryable only before 08:30 and after 16:00 KST (C27, I63)."""
+    if not get_api(api).time_window:
+        return False
+    now = datetime.now(KST)
+    return 8 * 60 + 30 <= now.hour * 60 + now.minute < 16 * 60
+
+
+def excuse_closed_window(exchange: Exchange, api: str) -> None:
+    """An error from a time-windowed API inside its closed hours is no verdict (C27): not applicable."""
+    if in_closed_window(api) and not is_success(exchange, get_api(api)):
+        not_applicable(f"{api} answered an error between 08:30 and 16:00 KST, outside its documented "
+                       "query window (C27); run again before 08:30 or after 16:00")
 
 
 def transport_problem(exchange: Exchange) -> str | None:
@@ -122,6 +139,7 @@ def is_success(exchange: Exchange, api: ApiSpec) -> bool:
 def answer(exchange: Exchange, api: str, rule_id: str) -> Answer:
     """Demand a success answer (HTTP 200, JSON object); otherwise fail `rule_id` with the evidence."""
     require_answer(exchange, rule_id, api)
+    excuse_closed_window(exchange, api)
     parsed, violations = findings(exchange, api)
     if exchange.status != 200:
         violate(rule_id, f"expected a success answer, got HTTP {exchange.status}: "
@@ -213,7 +231,10 @@ def walk_pages(client: Client, api: str, purpose: str, *, query: dict[str, Any],
 
 
 def accounts(profile: Profile) -> list[Account]:
-    return profile.regular_accounts
+    """The test accounts of the first account's user: the profile's one bearer token belongs to one
+    user (C17), so another user's account would be refused, rightly."""
+    regular = profile.regular_accounts
+    return [a for a in regular if a.ci.strip() == regular[0].ci.strip()] if regular else []
 
 
 def first_account(profile: Profile) -> Account:
@@ -323,6 +344,7 @@ def must_succeed(rule_id: str, exchange: Exchange, api: str, what: str) -> None:
     if is_success(exchange, get_api(api)):
         return
     require_answer(exchange, rule_id, api)
+    excuse_closed_window(exchange, api)
     body = exchange.response_body[:160].decode("utf-8", "replace")
     violate(rule_id, f"{what} was refused (HTTP {exchange.status}: {body})", exchanges=[exchange], api=api)
 

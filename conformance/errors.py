@@ -46,6 +46,9 @@ def is_error_body(doc: Any) -> bool:
         return False
     if "code" in doc and "message" in doc:
         return True
+    resp = doc.get("resp", doc.get("Resp"))
+    if isinstance(resp, dict) and str(resp.get("respCode", "200")).strip() not in ("200", ""):
+        return True  # the broker's own message shape carrying its error code (C24 format is SHOULD)
     return isinstance(doc.get("message"), str) or isinstance(doc.get("error"), str)
 
 

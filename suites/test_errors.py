@@ -104,7 +104,8 @@ def test_unknown_account_gets_an_error(api, client):
         ck.not_applicable("accountlist takes no account number")
     ck.require_answer(exchange, "ERR-004", api)
     spec = get_api(api)
-    if exchange.status == 200 and error_code(exchange) is None:
+    # C21 states the error for the account APIs; a b2b broker may answer "no such account" with no data
+    if spec.family == "account" and exchange.status == 200 and error_code(exchange) is None:
         ck.violate("ERR-004", "an unknown account was answered as a success", exchanges=[exchange], api=api)
     items = ck.all_items(exchange.json(), spec)
     if items:

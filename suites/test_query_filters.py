@@ -41,11 +41,11 @@ def _who(client, api: str) -> tuple[dict[str, Any], tuple[str, str]]:
         if not regular:
             ck.not_applicable("the profile lists no account for the account APIs")
         account = next((a for a in regular if a.history), regular[0])
-        return {"account": account}, account.history or default_window()
+        return {"account": account}, account.history or default_window(profile.max_date_range_days)
     b2b = ck.first_b2b(profile)
     if spec.date_range:
         b2b = next((b for b in profile.b2b_accounts if b.history), b2b)
-    return {"b2b": b2b}, b2b.history or default_window()
+    return {"b2b": b2b}, b2b.history or default_window(profile.max_date_range_days)
 
 
 def _items(client, api: str, label: str, query: dict[str, Any], rule_id: str) -> tuple[list[Any], list[Any]]:

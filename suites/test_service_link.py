@@ -52,6 +52,8 @@ def test_linked_accounts_work(client):
     api = next((a for a in ("balance", "portfolio", "transaction", "interest") if profile.claims(a)), None)
     if api is None:
         ck.not_applicable("no account API claimed")
+    if (profile.member_ci or "").strip() != ck.first_account(profile).ci.strip():
+        ck.not_applicable("the profile's bearer token is the test account user's, not the member's (C17)")
     consent, entries = _consent_list(client, "LINK-002")
     mine = [e for e in entries if isinstance(e, dict) and _of_this_broker(client, e)]
     if not mine:

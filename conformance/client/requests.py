@@ -36,11 +36,12 @@ def next_request_id() -> str:
     return f"KC{next(_counter):010d}"
 
 
-def default_window() -> tuple[str, str]:
-    """The date window asked for when the profile names none: the last 90 days, inside the range
-    every broker serves (C15: the maximum differs per broker; 92 days is the smallest seen)."""
+def default_window(max_days: int | None = None) -> tuple[str, str]:
+    """The date window asked for when the profile names none: the last 90 days (C15: the maximum
+    range differs per broker), shorter when the profile says the broker's maximum is shorter."""
+    days = min(90, max_days or 90)
     today = date.today()
-    return (today - timedelta(days=89)).strftime("%Y%m%d"), today.strftime("%Y%m%d")
+    return (today - timedelta(days=days - 1)).strftime("%Y%m%d"), today.strftime("%Y%m%d")
 
 
 def default_query(api: ApiSpec, profile: Profile, account: Account | None,
@@ -55,7 +56,7 @@ def default_query(api: ApiSpec, profile: Profile, account: Account | None,
     if "qrAccNo" in query and b2b is not None:
         query["qrAccNo"] = b2b.accNo
     history = (account.history if account else None) or (b2b.history if b2b else None)
-    start, end = history or default_window()
+    start, end = history or default_window(profile.max_date_range_days)
     for key, value in (("fromDate", start), ("toDate", end), ("qrFromDate", start), ("qrToDate", end)):
         if key in query:
             query[key] = value

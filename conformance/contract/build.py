@@ -29,7 +29,8 @@ from conformance.contract.nullforms import FAKE_NULLS
 from conformance.paths import schemas_dir
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-DATE_PATTERN = r"^(00000000|[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01]))$"
+# YYYYMMDD; 00000000 and 99999999 are the "no date" sentinels brokers use for maturities
+DATE_PATTERN = r"^(00000000|99999999|[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01]))$"
 NUMERIC_STRING = r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 DEFS: dict[str, Any] = {
     "noValue": {"description": "a legal 'no value' form (C4): null, \"null\" or \"\"",

@@ -11,7 +11,7 @@ MISSING = object()  # stands for "absent" where a value is looked up
 FAKE_NULLS = sorted(
     {"".join(c.upper() if bit else c for c, bit in zip("null", bits, strict=True))
      for bits in ((i >> 3 & 1, i >> 2 & 1, i >> 1 & 1, i & 1) for i in range(16))} - {"null"}
-    | {"None", "NONE", "none", "nil", "NIL", "Nil", "undefined", "UNDEFINED", "N/A", "n/a", "NaN"}
+    | {"None", "NONE", "none", "nil", "NIL", "Nil", "undefined", "UNDEFINED", "NaN"}
 )
 
 
