@@ -257,15 +257,7 @@ def claimed(profile: Profile, api: str) -> None:
 
 def default_exchange(client: Client, api: str) -> Exchange:
     """The plain question of an API (first account, defaults): asked once, judged by many rules."""
-    profile = client.profile
-    spec = get_api(api)
-    if spec.family == "account":
-        return client.call(api, purpose=f"{api} default query", account=first_account(profile))
-    if spec.family == "b2b":
-        return client.call(api, purpose=f"{api} default query", b2b=first_b2b(profile))
-    if not profile.member_ci:
-        not_applicable("the profile has no member block (member.ci)")
-    return client.call(api, purpose=f"{api} default query")
+    return ask(client, api, f"{api} default query")
 
 
 def iter_doc_strings(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:

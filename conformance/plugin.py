@@ -36,7 +36,7 @@ class RunState:
         self.last_print = 0.0
         self.done = 0
         self.total = 0
-        self.broker_short_name: str | None = None
+        self.profile: Any = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +55,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(rule_id): the conformance rule a check judges")
     config.stash[RESULTS_KEY] = RunState()
+
+
+_config: pytest.Config | None = None
 
 
 def _area_of(item: pytest.Item) -> str:
@@ -85,14 +88,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # --- fixtures ----------------------------------------------------------------------------------
+def _profile(config: pytest.Config) -> Any:
+    """The run's broker profile, loaded once per process (ProfileError propagates)."""
+    state = config.stash[RESULTS_KEY]
+    if state.profile is None:
+        from conformance.profile import load_profile
+
+        path = config.getoption("--profile") or config.getini("conformance_profile")
+        if not path:
+            raise pytest.UsageError("no broker profile: pass --profile FILE")
+        state.profile = load_profile(path, base_url=config.getoption("--conformance-base-url"))
+    return state.profile
+
+
 @pytest.fixture(scope="session")
 def profile(pytestconfig: pytest.Config) -> Any:
-    from conformance.profile import load_profile
-
-    path = pytestconfig.getoption("--profile") or pytestconfig.getini("conformance_profile")
-    if not path:
-        raise pytest.UsageError("no broker profile: pass --profile FILE")
-    return load_profile(path, base_url=pytestconfig.getoption("--conformance-base-url"))
+    return _profile(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -113,13 +124,6 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
 
 
 @pytest.fixture(scope="session")
-def catalogue() -> Any:
-    from conformance.contract import load_catalogue
-
-    return load_catalogue()
-
-
-@pytest.fixture(scope="session")
 def fuzz_enabled(pytestconfig: pytest.Config) -> bool:
     return bool(pytestconfig.getoption("--conformance-fuzz"))
 
@@ -134,20 +138,7 @@ def pytest_runtest_call(item: pytest.Item) -> None:
 
     callspec = getattr(item, "callspec", None)
     api = str(callspec.params.get("api", "")) if callspec else ""
-    apply_allure_labels(get_rule(marker.args[0]), api, _broker_short_name(item.config))
-
-
-def _broker_short_name(config: pytest.Config) -> str:
-    state = config.stash[RESULTS_KEY]
-    if state.broker_short_name is None:
-        from conformance.profile import ProfileError, load_profile
-
-        path = config.getoption("--profile")
-        try:
-            state.broker_short_name = load_profile(path).short_name if path else ""
-        except ProfileError:
-            state.broker_short_name = ""
-    return state.broker_short_name
+    apply_allure_labels(get_rule(marker.args[0]), api, _profile(item.config).short_name)
 
 
 # --- verdicts ----------------------------------------------------------------------------------
@@ -206,7 +197,14 @@ def _evidence(item: pytest.Item, ids: list[str]) -> list[dict[str, Any]]:
     return [by_id[i].to_evidence() for i in ids if i in by_id]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _config
+    _config = session.config
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # this hook gets no config; under xdist it runs on the controller for every worker's report
     config = _config
     if config is None:
         return
@@ -230,15 +228,6 @@ def _progress(state: RunState, area: str) -> None:
         state.last_area, state.last_print = area, now
 
 
-_config: pytest.Config | None = None
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    global _config
-    _config = session.config
-
-
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     if hasattr(config, "workerinput"):  # xdist worker: the controller writes results
@@ -253,17 +242,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
-    from conformance.profile import ProfileError, load_profile
+    from conformance.profile import ProfileError
 
     broker: dict[str, Any] = {}
     path = config.getoption("--profile")
-    if path:
-        try:
-            prof = load_profile(path, base_url=config.getoption("--conformance-base-url"))
-            broker = {"name": prof.name, "short_name": prof.short_name, "code": prof.code,
-                      "base_url": prof.base_url}
-        except ProfileError:
-            broker = {}
+    try:
+        prof = _profile(config)
+        broker = {"name": prof.name, "short_name": prof.short_name, "code": prof.code, "base_url": prof.base_url}
+    except (ProfileError, pytest.UsageError):
+        broker = {}
     areas = [a for a in (config.getoption("--conformance-areas") or "").split(",") if a]
     by_rule: dict[str, list[dict[str, Any]]] = {}
     for check in state.checks:
@@ -273,20 +260,20 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
     must_failed = 0
     for rule in load_rules().values():
         checks = sorted(by_rule.get(rule.id, []), key=lambda c: (c["api"], c["nodeid"]))
-        status = rule_status(rule.severity, [c["status"] for c in checks])
-        if not checks:
-            status = "skip"
+        status = rule_status(rule.severity, [c["status"] for c in checks])  # no checks: skip
         counts[status] += 1
         if status == "fail":
             must_failed += 1
-        rules_out.append({
+        entry = {
             "id": rule.id, "title": rule.title, "area": rule.area, "severity": rule.severity,
             "spec_ref": rule.spec_ref, "status": status,
             "checks": [{k: c[k] for k in ("nodeid", "api", "status", "message", "path", "evidence")}
-                       for c in checks] or ([] if areas and rule.area not in areas else []),
-            **({"note": "not checked in this run" if areas and rule.area not in areas
-                else "no check ran for this rule"} if not checks else {}),
-        })
+                       for c in checks],
+        }
+        if not checks:
+            entry["note"] = ("not checked in this run" if areas and rule.area not in areas
+                             else "no check ran for this rule")
+        rules_out.append(entry)
     finished = datetime.now(UTC)
     return {
         "tool": {"name": "koscom-conformance", "version": __version__},

@@ -52,7 +52,7 @@ def pytest_command(profile_path: str, out: Path, *, base_url: str | None, areas:
     return cmd + extra
 
 
-def write_reports(out: Path, results: dict[str, Any], profile: Any) -> None:
+def write_reports(out: Path, results: dict[str, Any], profile: Any, exchanges: list[dict[str, Any]]) -> None:
     """report.html, junit.xml and evidence.zip, all read from the results record."""
     from conformance.report.bundle import collect_contract_files, write_bundle
     from conformance.report.html import render_html
@@ -60,7 +60,7 @@ def write_reports(out: Path, results: dict[str, Any], profile: Any) -> None:
 
     render_html(results, out)
     write_junit(results, out / "junit.xml")
-    write_bundle(out, results, recorded_exchanges(out), profile.public_dict(), collect_contract_files())
+    write_bundle(out, results, exchanges, profile.public_dict(), collect_contract_files())
 
 
 def recorded_exchanges(out: Path) -> list[dict[str, Any]]:
@@ -108,8 +108,9 @@ def run_command(args: Namespace) -> int:
             print(f"conformance: the run could not be made: {reason}", file=sys.stderr)
             return EXIT_USAGE
         results = json.loads(results_file.read_text(encoding="utf-8"))
+        exchanges = recorded_exchanges(out)
         try:
-            write_reports(out, results, profile)
+            write_reports(out, results, profile, exchanges)
         except Exception as exc:  # noqa: BLE001 - the verdict stands; say which output is missing
             print(f"conformance: results.json is written, but the reports could not be: "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)
@@ -123,16 +124,15 @@ def run_command(args: Namespace) -> int:
             if summary.get("unchecked"):
                 verdict += f" (partial run: {summary['unchecked']} rules not checked)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
-        unreachable = _unreachable_reason(out)
+        unreachable = _unreachable_reason(exchanges)
         if unreachable:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
             return EXIT_USAGE
         return EXIT_OK if summary["compliant"] else EXIT_FAIL
 
 
-def _unreachable_reason(out: Path) -> str | None:
+def _unreachable_reason(exchanges: list[dict[str, Any]]) -> str | None:
     """Why no exchange got any HTTP answer (the first transport error), or None if one did."""
-    exchanges = recorded_exchanges(out)
     if not exchanges or any(e["response"]["status"] is not None for e in exchanges):
         return None
     return str(exchanges[0]["response"].get("error") or "no answer")
