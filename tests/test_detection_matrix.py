@@ -97,3 +97,41 @@ def test_https_rule_judges_the_gateway_address(base_url, fails):
             module.test_https_outside_loopback(client)
     else:
         module.test_https_outside_loopback(client)
+
+
+def _without(data, *keys):
+    for key in keys:
+        data.pop(key, None)
+    return data
+
+
+PROFILE_VARIANTS = {
+    # a broker that offers one family only, and a profile in the bare DESIGN.md format
+    "account-only": lambda d: _without({**d, "apis": ["portfolio", "balance", "transaction", "interest"]},
+                                       "b2b_accounts", "member"),
+    "b2b-only": lambda d: _without({**d, "apis": ["orderdetail", "balancelist", "settlelist", "accountlist",
+                                                  "tradebook"]}, "accounts", "member"),
+    "member-only": lambda d: _without({**d, "apis": ["member-register", "member-consent"]},
+                                      "accounts", "b2b_accounts"),
+    "bare-design-format": lambda d: {
+        **d, "accounts": [{"vtAccNo": a["vtAccNo"], "ci": a["ci"]} for a in d["accounts"]],
+        "b2b_accounts": [{"accNo": b["accNo"]} for b in d["b2b_accounts"]],
+        "capabilities": _without(dict(d["capabilities"]), "max_date_range_days")},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", sorted(PROFILE_VARIANTS))
+@pytest.mark.parametrize("broker", ["cyber", "star"])
+def test_profiles_claiming_less_are_compliant(broker, variant, tmp_path):
+    """What a profile does not claim or does not know is never held against the broker."""
+    import yaml
+
+    with ReferenceServer(broker=broker) as server:
+        path = profile_for(broker, server.base_url, tmp_path)
+        data = PROFILE_VARIANTS[variant](yaml.safe_load(path.read_text(encoding="utf-8")))
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        result = run(path, tmp_path / "out")
+    assert result.results is not None, result.stderr
+    assert result.exit_code == 0, result.failing()
+    assert not result.failing()
