@@ -198,23 +198,11 @@ def to_run(
         run.verdicts = {r["id"]: (r["area"], r["severity"], r["status"]) for r in results["rules"]}
     elif code == EXIT_USAGE:
         run.status = "unreachable"
-        run.reason = outcome.get("reason") or "the run could not be made"
-        detail = _first_failure(results)
-        if detail and detail not in run.reason:
-            run.reason = f"{run.reason}: {detail}"
+        run.reason = outcome.get("reason") or "the run could not be made"  # names the transport error
     else:
         run.status = "error"
         run.reason = outcome.get("reason") or f"conformance run exited with {code}"
     return run, results
-
-
-def _first_failure(results: dict[str, Any] | None) -> str:
-    """What the first failed check said: for an unreachable gateway, how it failed (refused, ...)."""
-    for rule in (results or {}).get("rules", []):
-        for check in rule.get("checks", []) or []:
-            if check.get("status") == "fail" and check.get("message"):
-                return " ".join(str(check["message"]).split())[:300]
-    return ""
 
 
 def exit_code(doc: dict[str, Any], fail_on: str) -> int:
