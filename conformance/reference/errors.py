@@ -10,30 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from conformance.contract.errors import error_codes
+
 ErrorKind = Literal["business", "malformed", "missing", "type", "auth", "route", "method", "media", "rate"]
 
-# code -> (HTTP status, message, category kind); category "broker" = the broker's own name.
-_CODES: dict[int, tuple[int, str, str]] = {
-    3003: (400, "필수 항목 누락", "op-exco"),
-    3011: (400, "Json parsing error", "op-exco"),
-    3012: (500, "Unknown account number", "op-exco"),
-    3999: (500, "Unknown error", "op-exco"),
-    4001: (500, "Account Not Found", "broker"),
-    4003: (500, "Mismatch between CI and AccountNo", "broker"),
-    4004: (500, "CI Not Found", "broker"),
-    6001: (500, "Invalid Asset Type", "broker"),
-    6002: (500, "Invalid Rsp Type", "broker"),
-    6003: (500, "Invalid Page Value", "broker"),
-    6006: (500, "Date Range Exceeded", "broker"),
-    6008: (500, "Invalid Side Type", "broker"),
-    7000: (500, "Bad Request", "broker"),
-}
-_COMMON: dict[int, tuple[str, str]] = {
-    401: ("Unauthorized", "op-auth"),
-    403: ("Forbidden", "op-apim"),
-    405: ("Method Not Allowed", "op-apim"),
-    415: ("Unsupported Media Type", "op-apim"),
-}
+# The broker answers a JSON parsing error with 400 (I77 allows 400 or 500 for it).
+_STATUS_CHOICE = {3011: 400}
 
 
 @dataclass(eq=False)
@@ -55,7 +37,8 @@ class ApiError(Exception):
 def api_error(code: int, category: str, detail: str | None = None, *,
               kind: ErrorKind = "business") -> ApiError:
     """A documented code; `category` is the broker's name for broker-server codes."""
-    status, message, cat = _CODES[code]
+    known = error_codes()[code]
+    status, message, cat = _STATUS_CHOICE.get(code, known.status), known.message, known.category
     if detail and code in (6006, 7000):
         message = f"{message}, [{detail}]"  # the page asks for the detail in square brackets
     body: dict[str, Any] = {"category": category if cat == "broker" else cat, "code": code,
@@ -68,7 +51,8 @@ def api_error(code: int, category: str, detail: str | None = None, *,
 def common_error(status: int, *, kind: ErrorKind, headers: dict[str, str] | None = None,
                  description: str | None = None) -> ApiError:
     """A common error (HTTP status reused as the code)."""
-    message, category = _COMMON[status]
+    known = error_codes()[status]
+    message, category = known.message, known.category
     body: dict[str, Any] = {"category": category, "code": status, "message": message}
     if description:
         body["description"] = description
