@@ -8,8 +8,9 @@ makes repeated questions free.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any, NoReturn
 
 import pytest
@@ -27,20 +28,31 @@ from conformance.contract import (
     is_no_value,
     parse,
 )
+from conformance.contract.window import in_closed_hours, seoul_time
 from conformance.evidence import Exchange
 from conformance.profile import Account, B2BAccount, Profile
 from conformance.rules import ContractViolation
 
 MAX_PAGES = 500  # a page chain longer than this does not terminate (PAGE-003)
-KST = timezone(timedelta(hours=9))
 NOT_APPLICABLE = "not_applicable: "
+# the rule of the check now running, set by the plugin: helpers file under it unless told otherwise
+CURRENT_RULE: ContextVar[str] = ContextVar("conformance_current_rule", default="")
 
 
-def violate(rule_id: str, message: str, *, exchanges: Iterable[Exchange] = (), path: str = "",
+def current_rule(rule_id: str | None = None) -> str:
+    """The rule a finding belongs to: the one named, else the running check's own."""
+    rule = rule_id or CURRENT_RULE.get()
+    if not rule:
+        raise RuntimeError("no rule: call from a check marked @pytest.mark.rule(...) or name the rule")
+    return rule
+
+
+def violate(rule_id: str | None, message: str, *, exchanges: Iterable[Exchange] = (), path: str = "",
             api: str = "") -> NoReturn:
+    """Fail a rule (None: the running check's) with the evidence that proves it."""
     exchanges = list(exchanges)
     _attach(exchanges)
-    raise ContractViolation(rule_id, message, path=path, api=api, exchanges=[e.id for e in exchanges])
+    raise ContractViolation(current_rule(rule_id), message, path=path, api=api, exchanges=[e.id for e in exchanges])
 
 
 def _attach(exchanges: list[Exchange]) -> None:
@@ -67,19 +79,24 @@ def report(rule_id: str, violations: list[Violation], exchange: Exchange, api: s
     violate(rule_id, "\n".join(lines), exchanges=[exchange], path=mine[0].path, api=api)
 
 
-def in_closed_window(api: str) -> bool:
-    """balancelist and settlelist are queryable only before 08:30 and after 16:00 KST (C27, I63)."""
-    if not get_api(api).time_window:
+def closed_hours_error(exchange: Exchange) -> bool:
+    """An error answer of a time-windowed API asked between 08:30 and 16:00 Seoul time (C27): the
+    broker may refuse then, so such an answer proves nothing about any rule."""
+    if not exchange.asked_at or not get_api(exchange.api).time_window:
         return False
-    now = datetime.now(KST)
-    return 8 * 60 + 30 <= now.hour * 60 + now.minute < 16 * 60
+    return in_closed_hours(datetime.fromisoformat(exchange.asked_at)) and not is_success(
+        exchange, get_api(exchange.api))
 
 
-def excuse_closed_window(exchange: Exchange, api: str) -> None:
-    """An error from a time-windowed API inside its closed hours is no verdict (C27): not applicable."""
-    if in_closed_window(api) and not is_success(exchange, get_api(api)):
-        not_applicable(f"{api} answered an error between 08:30 and 16:00 KST, outside its documented "
-                       "query window (C27); run again before 08:30 or after 16:00")
+def window_excuse(exchanges: Iterable[Exchange]) -> str | None:
+    """Why a check that saw closed-hours error answers could not be judged, or None. The verdict
+    layer applies it to every check: no check has to remember the window."""
+    hit = next((e for e in exchanges if closed_hours_error(e)), None)
+    if hit is None:
+        return None
+    at = seoul_time(datetime.fromisoformat(hit.asked_at)).strftime("%H:%M")
+    return (f"{hit.api} answered an error (HTTP {hit.status}) at {at} Seoul time, inside 08:30-16:00 when "
+            f"it need not answer (C27); a run before 08:30 or from 16:00 judges this check")
 
 
 def transport_problem(exchange: Exchange) -> str | None:
@@ -88,7 +105,7 @@ def transport_problem(exchange: Exchange) -> str | None:
     return None
 
 
-def require_answer(exchange: Exchange, rule_id: str, api: str = "") -> None:
+def require_answer(exchange: Exchange, rule_id: str | None = None, api: str = "") -> None:
     """The exchange produced an HTTP answer; otherwise the check fails with the transport error."""
     problem = transport_problem(exchange)
     if problem:
@@ -136,10 +153,9 @@ def is_success(exchange: Exchange, api: ApiSpec) -> bool:
     return success_code(doc) in ("200", None)
 
 
-def answer(exchange: Exchange, api: str, rule_id: str) -> Answer:
+def answer(exchange: Exchange, api: str, rule_id: str | None = None) -> Answer:
     """Demand a success answer (HTTP 200, JSON object); otherwise fail `rule_id` with the evidence."""
     require_answer(exchange, rule_id, api)
-    excuse_closed_window(exchange, api)
     parsed, violations = findings(exchange, api)
     if exchange.status != 200:
         violate(rule_id, f"expected a success answer, got HTTP {exchange.status}: "
@@ -175,12 +191,15 @@ def all_items(doc: Any, api: ApiSpec, group: str | None = None) -> list[tuple[st
     return out
 
 
-def item_identity(item: Any, spec: ListSpec) -> str:
-    """A stable text identifying an item (its key fields, or the whole item)."""
+def item_identity(item: Any, spec: ListSpec, market: frozenset[str] = frozenset()) -> str:
+    """A stable text identifying an item: its key fields, or the whole item less the fields that
+    follow the market (a price that moved between two pages does not make another item)."""
     import json
 
     if isinstance(item, dict) and spec.key:
         return json.dumps([_norm(item.get(k)) for k in spec.key], ensure_ascii=False, sort_keys=True)
+    if isinstance(item, dict) and market:
+        item = {k: v for k, v in item.items() if k not in market}
     return json.dumps(_norm(item), ensure_ascii=False, sort_keys=True)
 
 
@@ -210,8 +229,9 @@ def next_page(doc: Any, api: ApiSpec) -> Any:
 
 def walk_pages(client: Client, api: str, purpose: str, *, query: dict[str, Any],
                account: Account | None = None, b2b: B2BAccount | None = None,
-               rule_id: str = "PAGE-003") -> tuple[list[Answer], bool]:
-    """Follow the page chain; returns the answers and whether it terminated within MAX_PAGES."""
+               rule_id: str | None = None) -> tuple[list[Answer], bool]:
+    """Follow the page chain; returns the answers and whether it terminated within MAX_PAGES.
+    A refused page fails the running check's rule (or `rule_id`)."""
     spec = get_api(api)
     answers: list[Answer] = []
     page: Any = query.get("page", "null")
@@ -331,12 +351,11 @@ def ask(client: Client, api: str, purpose: str, **kwargs: Any) -> Exchange:
     return client.call(api, purpose=purpose, **kwargs)
 
 
-def must_succeed(rule_id: str, exchange: Exchange, api: str, what: str) -> None:
+def must_succeed(rule_id: str | None, exchange: Exchange, api: str, what: str) -> None:
     """The broker answered `what` successfully; otherwise `rule_id` fails with what it answered."""
     if is_success(exchange, get_api(api)):
         return
     require_answer(exchange, rule_id, api)
-    excuse_closed_window(exchange, api)
     body = exchange.response_body[:160].decode("utf-8", "replace")
     violate(rule_id, f"{what} was refused (HTTP {exchange.status}: {body})", exchanges=[exchange], api=api)
 

@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
                        choices=["absent", "null", "string", "empty", "rotate"],
                        help="express every optional no-value in this legal form")
     serve.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429")
+    serve.add_argument("--window", choices=["open", "enforce"], default="open",
+                       help="enforce: balancelist/settlelist refuse 08:30-16:00 Seoul time (C27; clock: "
+                            "CONFORMANCE_NOW)")
+    serve.add_argument("--prices", choices=["fixed", "drift"], default="fixed",
+                       help="drift: prices move on every call, like a market in trading hours")
     serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
 
     audit = sub.add_parser("audit", help="audit every broker profile in a folder")

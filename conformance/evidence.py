@@ -35,6 +35,7 @@ class Exchange:
     error: str | None = None  # a broker engineer's sentence: "no answer within 10 s"
     error_kind: str | None = None  # one of TRANSPORT_ERRORS
     notes: list[str] = field(default_factory=list)  # e.g. a Retry-After that was honoured
+    asked_at: str = ""  # ISO-8601 instant the question was sent (the run's clock, C27)
     _json_cache: Any = field(default=None, repr=False, compare=False)
     # the checks' verdict on this answer per API, computed once (conformance.checking.findings)
     findings_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -95,6 +96,7 @@ class Exchange:
                 "error_kind": self.error_kind,
             },
             "elapsed_ms": round(self.elapsed_ms, 1),
+            "asked_at": self.asked_at,
             "notes": self.notes,
             "curl": self.curl(),
         }

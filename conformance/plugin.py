@@ -18,19 +18,25 @@ from typing import Any, cast
 
 import pytest
 
-from conformance import __version__
-from conformance.checking import NOT_APPLICABLE
+from conformance import __version__, clock
+from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, window_excuse
+from conformance.contract import API_IDS, get_api
+from conformance.contract.window import in_closed_hours
 from conformance.redact import mask_identifiers, scrub
-from conformance.rules import AREAS, ContractViolation, get_rule, load_rules, rule_status
+from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rules, rule_status
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
+# what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
+# rule's check)
+CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from")
+CLIENT_KEY = pytest.StashKey[Any]()
 
 
 class RunState:
     def __init__(self) -> None:
         self.checks: list[dict[str, Any]] = []
         self.run_errors: list[dict[str, str]] = []
-        self.started = datetime.now(UTC)
+        self.started = clock.now().astimezone(UTC)
         self.t0 = time.monotonic()
         self.last_area = ""
         self.last_print = 0.0
@@ -111,6 +117,7 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
     from conformance.client import Client
 
     c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"))
+    pytestconfig.stash[CLIENT_KEY] = c
     yield c
     out = pytestconfig.getoption("--out")
     if out:  # every exchange, for the evidence bundle (one file per xdist worker)
@@ -128,17 +135,35 @@ def fuzz_enabled(pytestconfig: pytest.Config) -> bool:
     return bool(pytestconfig.getoption("--conformance-fuzz"))
 
 
-def pytest_runtest_call(item: pytest.Item) -> None:
-    """Allure labels for the running check (a hook, not a fixture: a fixture would cost Allure a
-    container file per test)."""
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    """The running check's rule for the helpers (a finding is filed under it unless another rule
+    is named), and Allure labels (a hook, not a fixture: a fixture would cost Allure a container
+    file per test)."""
     marker = item.get_closest_marker("rule")
-    if marker is None or not item.config.pluginmanager.hasplugin("allure_pytest"):
+    if marker is None:
+        yield
         return
-    from conformance.report.allure_labels import apply_allure_labels
+    if item.config.pluginmanager.hasplugin("allure_pytest"):
+        from conformance.report.allure_labels import apply_allure_labels
 
+        apply_allure_labels(get_rule(marker.args[0]), _api_param(item), _profile(item.config).short_name)
+    token = CURRENT_RULE.set(marker.args[0])
+    try:
+        yield
+    finally:
+        CURRENT_RULE.reset(token)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    client = item.config.stash.get(CLIENT_KEY, None)
+    if client is not None:
+        client.start_check()
+
+
+def _api_param(item: pytest.Item) -> str:
     callspec = getattr(item, "callspec", None)
-    api = str(callspec.params.get("api", "")) if callspec else ""
-    apply_allure_labels(get_rule(marker.args[0]), api, _profile(item.config).short_name)
+    return str(callspec.params.get("api", "")) if callspec else ""
 
 
 # --- verdicts ----------------------------------------------------------------------------------
@@ -149,38 +174,62 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     marker = item.get_closest_marker("rule")
     if marker is None:
         return
-    if report.when == "setup" and report.passed:
+    if report.when in ("setup", "teardown") and report.passed:
         return
-    if report.when == "teardown" and report.passed:
+    if not (report.when == "call" or report.skipped or report.failed):
         return
-    if report.when == "call" or report.skipped or report.failed:
-        rule = get_rule(marker.args[0])
-        callspec = getattr(item, "callspec", None)
-        api = str(callspec.params.get("api", "")) if callspec else ""
-        check: dict[str, Any] = {"nodeid": item.nodeid, "rule_id": rule.id, "api": api, "status": "pass",
-                                 "message": "", "path": "", "evidence": []}
-        if report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-            reason = reason.removeprefix("Skipped: ")
-            if reason.startswith(NOT_APPLICABLE):
-                check.update(status="not_applicable", message=reason[len(NOT_APPLICABLE):])
-            else:
-                check.update(status="skip", message=reason)
-        elif report.failed:
-            exc = call.excinfo.value if call.excinfo else None
-            if isinstance(exc, ContractViolation):
-                check.update(status="fail" if rule.severity == "MUST" else "warn",
-                             message=_clean(exc.message),
-                             path=exc.path, api=exc.api or api, evidence=_evidence(item, exc.exchanges))
-                if rule.severity != "MUST":  # a warning: pytest sees a pass
-                    report.outcome = "passed"
-                    report.longrepr = None
-            else:
-                where = "setup" if report.when == "setup" else "check"
-                text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
-                check.update(status="skip", message=text)
-                report.user_properties.append(("conformance_run_error", text))
-        report.user_properties.append(("conformance_check", check))
+    check = _check_record(item, call, report, get_rule(marker.args[0]))
+    excuse = _window_excuse(item) if check["status"] in ("fail", "warn", "skip") else None
+    if excuse:
+        check.update(status="not_applicable", message=excuse, window=True, path="")
+    if check["status"] == "run_error":
+        check["status"] = "skip"
+        report.user_properties.append(("conformance_run_error", check["message"]))
+    elif check["status"] != "fail" and report.failed:
+        report.outcome = "passed"  # a warning or an excused answer: pytest sees a pass
+        report.longrepr = None
+    report.user_properties.append(("conformance_check", check))
+
+
+def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
+                  marked: Rule) -> dict[str, Any]:
+    """One check record. A violation is filed under the rule it names, with that rule's severity,
+    whichever check raised it; anything else a check raises is a harness error, never a verdict."""
+    api = _api_param(item)
+    check: dict[str, Any] = {"nodeid": item.nodeid, "rule_id": marked.id, "api": api, "status": "pass",
+                             "message": "", "path": "", "evidence": []}
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        if reason.startswith(NOT_APPLICABLE):
+            check.update(status="not_applicable", message=reason[len(NOT_APPLICABLE):])
+        else:
+            check.update(status="skip", message=reason)
+        return check
+    if not report.failed:
+        return check
+    exc = call.excinfo.value if call.excinfo else None
+    if isinstance(exc, ContractViolation):
+        try:
+            named = get_rule(exc.rule_id)
+        except KeyError as err:
+            check.update(status="run_error", message=_clean(f"harness error in check: {err}"))
+            return check
+        check.update(rule_id=named.id, status="fail" if named.severity == "MUST" else "warn",
+                     message=_clean(exc.message), path=exc.path, api=exc.api or api,
+                     evidence=_evidence(item, exc.exchanges))
+        if named.id != marked.id:
+            check["filed_from"] = marked.id  # raised inside another rule's check
+        return check
+    where = "setup" if report.when == "setup" else "check"
+    text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
+    check.update(status="run_error", message=text)
+    return check
+
+
+def _window_excuse(item: pytest.Item) -> str | None:
+    client = item.config.stash.get(CLIENT_KEY, None)
+    return window_excuse(client.handed) if client is not None else None
 
 
 def _clean(text: str) -> str:
@@ -189,9 +238,8 @@ def _clean(text: str) -> str:
 
 
 def _evidence(item: pytest.Item, ids: list[str]) -> list[dict[str, Any]]:
-    try:
-        client = item._request.getfixturevalue("client")  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - no client, no evidence
+    client = item.config.stash.get(CLIENT_KEY, None)
+    if client is None:
         return []
     by_id = {e.id: e for e in client.exchanges}
     return [by_id[i].to_evidence() for i in ids if i in by_id]
@@ -267,14 +315,13 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         entry = {
             "id": rule.id, "title": rule.title, "area": rule.area, "severity": rule.severity,
             "spec_ref": rule.spec_ref, "status": status,
-            "checks": [{k: c[k] for k in ("nodeid", "api", "status", "message", "path", "evidence")}
-                       for c in checks],
+            "checks": [{k: c[k] for k in CHECK_KEYS if k in c} for c in checks],
         }
         if not checks:
             entry["note"] = ("not checked in this run" if areas and rule.area not in areas
                              else "no check ran for this rule")
         rules_out.append(entry)
-    finished = datetime.now(UTC)
+    finished = clock.now().astimezone(UTC)
     return {
         "tool": {"name": "koscom-conformance", "version": __version__},
         "broker": broker,
@@ -290,4 +337,21 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
                     "checks": len(state.checks), "run_errors": len(state.run_errors)},
         "rules": rules_out,
         "run_errors": state.run_errors,
+        "query_window": query_window_note(state.started, finished, state.checks),
     }
+
+
+def query_window_note(started: datetime, finished: datetime, checks: list[dict[str, Any]]) -> dict[str, Any]:
+    """When the run met the C27 closed hours, and which checks it therefore could not judge."""
+    excused = [{"rule_id": c["rule_id"], "api": c["api"], "nodeid": c["nodeid"]} for c in checks if c.get("window")]
+    inside = in_closed_hours(started) or in_closed_hours(finished) or bool(excused)
+    note = ""
+    if excused:
+        note = (f"{len(excused)} check(s) of {', '.join(sorted({e['api'] for e in excused}))} met an error answer "
+                "between 08:30 and 16:00 Seoul time, when these APIs need not answer (C27): not applicable. "
+                "A run before 08:30 or from 16:00 Seoul time judges them.")
+    elif inside:
+        note = "The run fell between 08:30 and 16:00 Seoul time; the time-windowed APIs answered all the same."
+    return {"timezone": "Asia/Seoul", "closed_hours": "08:30-16:00",
+            "apis": [a for a in API_IDS if get_api(a).time_window],
+            "in_closed_hours": inside, "not_judged": excused, "note": note}

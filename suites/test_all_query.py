@@ -52,12 +52,15 @@ def _group_docs(client, api: str) -> dict[str, list[dict[str, Any]]]:
 
 
 # --- comparing (pure: unit-tested on canned messages) ------------------------------------------
-def same_value(a: Any, b: Any) -> bool:
-    """Equal as data: the four no-value forms equal each other, 1 equals 1.0, keys in any order."""
+def same_value(a: Any, b: Any, market: frozenset[str] = frozenset()) -> bool:
+    """Equal as data: the four no-value forms equal each other, 1 equals 1.0, keys in any order.
+    Fields of `market` (prices, valuations, ratios: they move between two calls, C11 asks for the
+    same items, not frozen prices) need only agree on carrying a value."""
     if is_no_value(a) and is_no_value(b):
         return True
     if isinstance(a, dict) and isinstance(b, dict):
-        return all(same_value(a.get(k), b.get(k)) for k in set(a) | set(b))
+        return all(is_no_value(a.get(k)) == is_no_value(b.get(k)) if k in market
+                   else same_value(a.get(k), b.get(k)) for k in set(a) | set(b))
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
     if _is_number(a) and _is_number(b):
@@ -76,8 +79,10 @@ def union_differences(spec: ApiSpec, all_doc: Any, group_docs: dict[str, list[An
     group's answer is GRP-002's business); an object block (cash, summary) from its group's
     first page that carries it."""
     problems: list[str] = []
+    ratio = spec.is_ratio_answer(all_doc)
     for lst in spec.lists:
         name = lst.path.rsplit(".", 1)[-1]
+        market = spec.market_leaves(lst.path + ("" if lst.kind == "object" else "[]"), ratio)
         in_all = ck.list_items(all_doc, lst)
         in_groups = [item for doc in group_docs.get(lst.group or "", []) for item in ck.list_items(doc, lst)]
         if lst.kind == "object":
@@ -85,21 +90,22 @@ def union_differences(spec: ApiSpec, all_doc: Any, group_docs: dict[str, list[An
             if bool(in_all) != bool(in_groups):
                 problems.append(f"{name}: {'present' if in_all else 'missing'} in the ALL answer, "
                                 f"{'present' if in_groups else 'missing'} in the {lst.group} answer")
-            elif in_all and not same_value(in_all[0], in_groups[0]):
+            elif in_all and not same_value(in_all[0], in_groups[0], market):
                 problems.append(f"{name}: differs: ALL {_show(in_all[0])} vs "
                                 f"{lst.group} {_show(in_groups[0])}")
             continue
-        problems.extend(_list_differences(lst, name, in_all, in_groups))
+        problems.extend(_list_differences(lst, name, in_all, in_groups, market))
     return problems
 
 
-def _list_differences(lst: ListSpec, name: str, in_all: list[Any], in_groups: list[Any]) -> list[str]:
+def _list_differences(lst: ListSpec, name: str, in_all: list[Any], in_groups: list[Any],
+                      market: frozenset[str]) -> list[str]:
     by_all: dict[str, list[Any]] = defaultdict(list)
     by_group: dict[str, list[Any]] = defaultdict(list)
     for item in in_all:
-        by_all[ck.item_identity(item, lst)].append(item)
+        by_all[ck.item_identity(item, lst, market)].append(item)
     for item in in_groups:
-        by_group[ck.item_identity(item, lst)].append(item)
+        by_group[ck.item_identity(item, lst, market)].append(item)
     missing, extra, changed = [], [], []
     for ident in sorted(set(by_all) | set(by_group)):
         a, g = by_all.get(ident, []), by_group.get(ident, [])
@@ -107,7 +113,7 @@ def _list_differences(lst: ListSpec, name: str, in_all: list[Any], in_groups: li
             missing.append(ident)
         elif len(a) > len(g):
             extra.append(ident)
-        elif not _same_multiset(a, g):
+        elif not _same_multiset(a, g, market):
             changed.append(f"{ident}: ALL {_show(a[0])} vs {lst.group} {_show(g[0])}")
     out = []
     if missing:
@@ -121,10 +127,10 @@ def _list_differences(lst: ListSpec, name: str, in_all: list[Any], in_groups: li
     return out
 
 
-def _same_multiset(a: list[Any], b: list[Any]) -> bool:
+def _same_multiset(a: list[Any], b: list[Any], market: frozenset[str]) -> bool:
     left = list(b)
     for item in a:
-        match = next((i for i, other in enumerate(left) if same_value(item, other)), None)
+        match = next((i for i, other in enumerate(left) if same_value(item, other, market)), None)
         if match is None:
             return False
         left.pop(match)

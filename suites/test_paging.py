@@ -119,12 +119,15 @@ def identities(spec: ApiSpec, docs: list[Any]) -> Counter[str]:
     lists = {lst.path: lst for lst in spec.lists}
     out: Counter[str] = Counter()
     for doc in docs:
+        ratio = spec.is_ratio_answer(doc)
         for path, item in page_items(spec, doc):
-            ident = f"{path.rsplit('.', 1)[-1]} {ck.item_identity(item, lists[path])}"
+            key = ck.item_identity(item, lists[path], spec.market_leaves(path + "[]", ratio))
+            ident = f"{path.rsplit('.', 1)[-1]} {key}"
             nested = item.get("securitiesBalInfo") if isinstance(item, dict) else None
             if spec.id == "balancelist" and isinstance(nested, list):
+                market = spec.market_leaves(f"{path}[].securitiesBalInfo[]", ratio)
                 out[ident] = 1
-                out.update(f"{ident} securitiesBalInfo {ck.item_identity(sec, _WHOLE_ITEM)}"
+                out.update(f"{ident} securitiesBalInfo {ck.item_identity(sec, _WHOLE_ITEM, market)}"
                            for sec in nested)
             else:
                 out[ident] += 1

@@ -90,6 +90,8 @@ def _annotations(node: _Node, kind: str) -> dict[str, Any]:
         notes["x-format"] = spec["format"]
     if spec.get("echo"):
         notes["x-echo"] = spec["echo"]
+    if spec.get("market"):
+        notes["x-market"] = spec["market"]
     return notes
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from conformance.contract.nullforms import MISSING, get_path, is_no_value
 from conformance.paths import schemas_dir
 
 API_IDS: tuple[str, ...] = (
@@ -44,6 +45,7 @@ class FieldInfo:
     echo: dict[str, str] | None = None
     alias_of: str | None = None
     description: str = ""
+    market: bool | str | None = None  # follows the market between calls (True), or only as a ratio ("RAT")
 
 
 @dataclass
@@ -91,6 +93,32 @@ class ApiSpec:
             canonical = (f"{canonical}.{name}" if canonical else name) + suffix
         return fields.get(canonical)
 
+    def market_leaves(self, block: str, ratio: bool) -> frozenset[str]:
+        """Names (table spellings included) of the fields under `block` ("a.list[]" for list items,
+        "a.cash" for an object block) whose value follows the market between two calls: prices,
+        valuations, P/L, rates, and shares of a ratio answer (`market` in the field tables)."""
+        prefix = block + "."
+        out = set()
+        for path, info in self.fields["response"].items():
+            if not path.startswith(prefix) or "." in path[len(prefix):]:
+                continue
+            canonical = self.fields["response"].get(f"{block}.{info.alias_of}") if info.alias_of else None
+            target = canonical or info
+            if target.market is True or (target.market == "RAT" and ratio):
+                out.add(path[len(prefix):])
+        return frozenset(out)
+
+    def is_ratio_answer(self, doc: Any) -> bool:
+        """Whether an answer carries ratios (rspType RAT, the default where the request has a
+        rspType) rather than quantities."""
+        echo = next((p for p in self.fields["response"] if p.endswith(".rspType")), None)
+        if echo is None:
+            return False
+        value = get_path(doc, echo)
+        if is_no_value(value) or value is MISSING:
+            return any(p.endswith(".rspType") for p in self.fields["request"])
+        return bool(value == "RAT")
+
     def echo_fields(self) -> list[FieldInfo]:
         return [f for f in self.fields["response"].values() if f.echo and not f.alias_of]
 
@@ -113,7 +141,8 @@ def _field_index(schema: dict[str, Any]) -> dict[str, FieldInfo]:
                     enum_recommended=(tuple(node["x-enum-recommended"]) if "x-enum-recommended" in node
                                       else None),
                     format=node.get("x-format"), pattern_recommended=node.get("x-pattern-recommended"),
-                    echo=node.get("x-echo"), alias_of=alias, description=node.get("description", ""))
+                    echo=node.get("x-echo"), alias_of=alias, description=node.get("description", ""),
+                    market=node.get("x-market"))
             for key, value in node.items():
                 if key == "properties":
                     for name, sub in value.items():

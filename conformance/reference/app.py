@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance import clock
 from conformance.reference import b2b_handlers, handlers
 from conformance.reference.behaviour import Behaviour
 from conformance.reference.brokers import get_broker
@@ -26,6 +27,7 @@ from conformance.reference.context import Call, Reply
 from conformance.reference.errors import ApiError, common_error, gateway_error, not_found
 from conformance.reference.faults import apply_faults
 from conformance.reference.inbound import parse
+from conformance.reference.live import apply_live
 from conformance.reference.ratelimit import DailyCounter, TokenBucket, retry_after
 from conformance.reference.render import NullPolicy, RenderOptions, render
 
@@ -43,9 +45,11 @@ class ReferenceBroker:
     """One virtual broker with its faults, null-form option and rate limit."""
 
     def __init__(self, broker: str = "diamond", faults: Iterable[str] = (), null_forms: str | None = None,
-                 rate_limit: float | None = None) -> None:
+                 rate_limit: float | None = None, window: str = "open", prices: str = "fixed",
+                 now: Callable[[], datetime] = clock.now) -> None:
         self.broker = get_broker(broker)
         self.behaviour = Behaviour(self.broker)
+        apply_live(self.behaviour, window, prices, now)
         self.counter = DailyCounter()
         self.behaviour.reply_transforms.append(self._rate_headers)
         self.faults = apply_faults(self.behaviour, list(faults))
@@ -145,6 +149,7 @@ class ReferenceBroker:
 
 
 def create_app(broker: str = "diamond", faults: Iterable[str] = (), null_forms: str | None = None,
-               rate_limit: float | None = None) -> Starlette:
+               rate_limit: float | None = None, window: str = "open", prices: str = "fixed",
+               now: Callable[[], datetime] = clock.now) -> Starlette:
     """The ASGI app of one virtual broker (`app.state.reference` is its ReferenceBroker)."""
-    return ReferenceBroker(broker, faults, null_forms, rate_limit).app()
+    return ReferenceBroker(broker, faults, null_forms, rate_limit, window, prices, now).app()

@@ -13,11 +13,13 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from types import TracebackType
 
 import uvicorn
 
+from conformance import clock
 from conformance.reference.app import create_app
 from conformance.reference.brokers import BROKER_NAMES
 from conformance.reference.faults import FAULTS, catalogue_lines
@@ -30,8 +32,10 @@ class ReferenceServer:
 
     def __init__(self, broker: str = "diamond", faults: Iterable[str] = (), null_forms: str | None = None,
                  rate_limit: float | None = None, host: str = "127.0.0.1", port: int = 0,
-                 start_timeout_s: float = 10.0) -> None:
-        self.app = create_app(broker, faults, null_forms, rate_limit)  # fails early on bad names
+                 start_timeout_s: float = 10.0, window: str = "open", prices: str = "fixed",
+                 now: Callable[[], datetime] = clock.now) -> None:
+        # fails early on bad names
+        self.app = create_app(broker, faults, null_forms, rate_limit, window, prices, now)
         self.host, self.port = host, port
         self.start_timeout_s = start_timeout_s
         self._server: uvicorn.Server | None = None
@@ -101,7 +105,7 @@ def serve_command(args: argparse.Namespace) -> int:
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server = ReferenceServer(args.broker.lower(), args.fault, args.null_forms, args.rate_limit,
-                                 host=args.host, port=args.port)
+                                 host=args.host, port=args.port, window=args.window, prices=args.prices)
         try:
             server.start()
         except OSError as exc:

@@ -215,6 +215,15 @@ def _fields(value: Any, names: tuple[str, ...]) -> dict[str, str]:
     return {**{k: _text(v) for k, v in source.items()}, **{name: _text(source.get(name)) for name in names}}
 
 
+def _query_window(block: Any) -> dict[str, Any] | None:
+    """The C27 note, when the run met the closed hours (results of older versions have none)."""
+    if not isinstance(block, dict) or not block.get("in_closed_hours"):
+        return None
+    excused = [e for e in block.get("not_judged") or [] if isinstance(e, dict)]
+    return {"note": _text(block.get("note")), "closed_hours": _text(block.get("closed_hours")),
+            "checks": [(_text(e.get("rule_id")), _text(e.get("api"))) for e in excused]}
+
+
 def context(results: dict[str, Any]) -> dict[str, Any]:
     """Everything the template prints, secrets scrubbed from every string."""
     data = scrub_data(results, keep=frozenset({"evidence"}))  # evidence: scrubbed where shown
@@ -241,6 +250,7 @@ def context(results: dict[str, Any]) -> dict[str, Any]:
         "duration_s": data.get("duration_s"),
         "options": option_rows,
         "insecure": bool(options.get("insecure")),
+        "query_window": _query_window(data.get("query_window")),
         "summary": summary,
         "compliant": bool(compliant),
         "must_failed": must_failed,
