@@ -15,9 +15,11 @@ import jsonschema_rs
 import yaml
 
 from conformance import redact
-from conformance.contract.catalogue import API_IDS
+from conformance.contract.catalogue import API_IDS, get_api
 
 GROUPS = ("CASH", "EQTY", "FUND", "ETC", "derivatives")
+# the qrAssetType groups of the b2b APIs, from the catalogue
+B2B_ASSET_TYPES = tuple(dict.fromkeys(g for a in API_IDS if get_api(a).family == "b2b" for g in get_api(a).groups))
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _DATE = {"type": "string", "pattern": r"^[0-9]{8}$"}
 _HISTORY = {"type": "object", "additionalProperties": False, "required": ["from", "to"],
@@ -39,6 +41,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "rsp_types": {"type": "array", "items": {"enum": ["RAT", "QTY"]}},
             "separate_product_groups": {"type": "array", "items": {"enum": list(GROUPS)}},
             "interest_query_type": {"type": "boolean"},
+            "b2b_asset_types": {"type": "array", "uniqueItems": True, "items": {"enum": list(B2B_ASSET_TYPES)}},
             "max_date_range_days": {"type": "integer", "minimum": 1},
         }},
         "partner": {"type": "object", "additionalProperties": False,
@@ -104,6 +107,8 @@ class Profile:
     rsp_types: tuple[str, ...] = ("RAT",)
     separate_product_groups: tuple[str, ...] = ()
     interest_query_type: bool = False
+    # the b2b qrAssetType groups offered (C10, C32); the others may be refused with 6001
+    b2b_asset_types: tuple[str, ...] = B2B_ASSET_TYPES
     max_date_range_days: int | None = None
     partner: dict[str, str] = field(default_factory=lambda: {"comId": "F9999", "srvId": "999"})
     bearer_token: str | None = None
@@ -215,6 +220,7 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         rsp_types=tuple(caps.get("rsp_types", ["RAT"])),
         separate_product_groups=tuple(caps.get("separate_product_groups", [])),
         interest_query_type=bool(caps.get("interest_query_type", False)),
+        b2b_asset_types=tuple(caps.get("b2b_asset_types", B2B_ASSET_TYPES)),
         max_date_range_days=caps.get("max_date_range_days"),
         partner={"comId": "F9999", "srvId": "999", **{k: str(v) for k, v in data.get("partner", {}).items()}},
         bearer_token=auth.get("bearer_token"), basic_apikey=basic.get("apikey"), basic_secret=basic.get("secret"),

@@ -15,11 +15,12 @@ import pytest
 
 from conformance import checking as ck
 from conformance.contract import ApiSpec, get_api, is_no_value
+from conformance.errors import error_code
 from conformance.profile import Account
 
 GROUP_APIS = ["portfolio", "balance"]
 B2B_GROUP_APIS = ["orderdetail", "balancelist", "settlelist"]
-B2B_GROUPS = ("EQTY", "FUND", "ETC")
+INVALID_ASSET_TYPE = 6001
 DERIVATIVE_KINDS = ("FUT", "OPT", "ELW")
 MAX_SEARCH_PAGES = 50  # pages followed looking for a held group's first item
 
@@ -130,9 +131,18 @@ def has_derivatives(spec: ApiSpec, doc: Any) -> bool:
 @pytest.mark.rule("GRP-001")
 @pytest.mark.parametrize("api", GROUP_APIS)
 def test_held_groups_answer_per_group_queries(api, client):
+    """A group an account is declared to hold must be answered. Without declared groups every group
+    is asked; one refused with 6001 then proves nothing (the account may not hold it)."""
     ck.claimed(client.profile, api)
+    refused = []
     for account, group, exchange in _group_questions(client, api):
+        if not account.product_groups and error_code(exchange) == INVALID_ASSET_TYPE:
+            refused.append(group)
+            continue
         ck.must_succeed("GRP-001", exchange, api, f"the {group} query of account …{account.vtAccNo[-4:]}")
+    if refused and len(refused) == len(get_api(api).groups):
+        ck.not_applicable(f"every group ({', '.join(refused)}) was refused with {INVALID_ASSET_TYPE} and the "
+                          "profile declares no accounts[].product_groups to expect")
 
 
 @pytest.mark.rule("GRP-002")
@@ -213,13 +223,23 @@ def test_held_group_not_silently_missing(api, client):
 @pytest.mark.rule("GRP-005")
 @pytest.mark.parametrize("api", B2B_GROUP_APIS)
 def test_b2b_answers_each_asset_type(api, client):
-    ck.claimed(client.profile, api)
-    b2b = ck.first_b2b(client.profile)
-    for group in B2B_GROUPS:
-        exchange = client.call(api, purpose=f"{api} {group} group", b2b=b2b, query={"qrAssetType": group})
+    """Each qrAssetType the profile offers is answered; one it does not offer may be refused with
+    6001 (Invalid Asset Type), the documented "unsupported asset type", or answered."""
+    profile = client.profile
+    ck.claimed(profile, api)
+    b2b = ck.first_b2b(profile)
+    spec = get_api(api)
+    for group in spec.groups:
+        exchange = client.call(api, purpose=f"{api} {group} group", b2b=b2b, query={spec.asset_type_field: group})
         ck.require_answer(exchange, "GRP-005", api)
-        if ck.is_success(exchange, get_api(api)):
+        if ck.is_success(exchange, spec):
+            continue
+        code = error_code(exchange)
+        if group not in profile.b2b_asset_types and code == INVALID_ASSET_TYPE:
             continue
         body = exchange.response_body[:200].decode("utf-8", "replace")
-        ck.violate("GRP-005", f"qrAssetType {group} was not answered: HTTP {exchange.status}: {body}",
+        offered = "" if group in profile.b2b_asset_types else (
+            f" (not offered per capabilities.b2b_asset_types, but then refused with {code}, not "
+            f"{INVALID_ASSET_TYPE})")
+        ck.violate("GRP-005", f"qrAssetType {group} was not answered: HTTP {exchange.status}: {body}{offered}",
                    exchanges=[exchange], api=api)

@@ -36,6 +36,9 @@ def test_fault_is_detected(fault, tmp_path):
         assert result.exit_code == 1, f"{fault} on {broker}: exit {result.exit_code}; {result.stderr[-500:]}"
         assert any(result.status(r) == "fail" for r in rules if get_rule(r).severity == "MUST"), result.failing()
         caught.update({r: result.status(r) for r in rules if result.status(r) in ("fail", "warn")})
+        # specificity: a fault fails no MUST rule it does not declare
+        collateral = {rid: st for rid, st in result.failing().items() if st == "fail" and rid not in rules}
+        assert not collateral, f"{fault} on {broker} also fails undeclared MUST rules: {collateral}"
     missed = [r for r in rules if r not in caught]
     assert not missed, f"{fault}: {missed} not caught; caught {caught}"
 
