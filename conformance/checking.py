@@ -106,10 +106,13 @@ def transport_problem(exchange: Exchange) -> str | None:
 
 
 def require_answer(exchange: Exchange, rule_id: str | None = None, api: str = "") -> None:
-    """The exchange produced an HTTP answer; otherwise the check fails with the transport error."""
+    """The exchange produced an HTTP answer; otherwise the transport rule that judges the problem
+    fails (TRN-006 a redirect, TRN-004 a timeout, reset or oversized answer), whichever check asked:
+    the check's own rule is not what the broker broke."""
     problem = transport_problem(exchange)
     if problem:
-        violate(rule_id, f"no usable answer: {problem}", exchanges=[exchange], api=api)
+        violate("TRN-006" if exchange.error_kind == "redirect" else "TRN-004",
+                f"no usable answer: {problem}", exchanges=[exchange], api=api)
 
 
 def findings(exchange: Exchange, api: str) -> tuple[Parsed, list[Violation]]:
@@ -312,11 +315,18 @@ def representative_exchanges(client: Client, api: str) -> list[Exchange]:
     return exchanges
 
 
-def nothing_judged(rule_id: str, client: Client, api: str) -> NoReturn:
-    """A check found no answer it could judge: that is a failure of the broker, never a pass.
-    Fails with what the broker answered to the plain question (transport error, error body)."""
+def nothing_judged(rule_id: str | None, client: Client, api: str) -> NoReturn:
+    """A check found no answer it could judge: that is a failure of the broker, never a pass. It is
+    filed under the rule that judges what went wrong with the plain question: a transport rule, ERR-001
+    (refused), SCHEMA-001 / TRN-002 (not JSON), or else the check's own rule."""
     first = default_exchange(client, api)
-    answer(first, api, rule_id)  # fails here unless the plain question succeeded
+    require_answer(first, rule_id, api)
+    if not is_success(first, get_api(api)):
+        answer(first, api, "ERR-001")  # fails: the plain question was refused
+    parsed, violations = findings(first, api)
+    if parsed.error:
+        broken = violations[0]
+        violate(broken.rule_id, f"no answer to judge: {broken.message}", exchanges=[first], api=api)
     violate(rule_id, "no answer to judge: every question of this check was refused or failed",
             exchanges=[first], api=api)
 
@@ -351,12 +361,21 @@ def ask(client: Client, api: str, purpose: str, **kwargs: Any) -> Exchange:
     return client.call(api, purpose=purpose, **kwargs)
 
 
-def must_succeed(rule_id: str | None, exchange: Exchange, api: str, what: str) -> None:
-    """The broker answered `what` successfully; otherwise `rule_id` fails with what it answered."""
+def must_succeed(rule_id: str | None, exchange: Exchange, api: str, what: str, *,
+                 baseline: Client | None = None) -> None:
+    """The broker answered `what` successfully; otherwise `rule_id` fails with what it answered.
+    With `baseline` (the client), a variant of the plain question is held against its rule only when
+    the plain question itself succeeds; if that is refused too, ERR-001 is what the broker broke."""
     if is_success(exchange, get_api(api)):
         return
     require_answer(exchange, rule_id, api)
     body = exchange.response_body[:160].decode("utf-8", "replace")
+    if baseline is not None:
+        plain = default_exchange(baseline, api)
+        if not is_success(plain, get_api(api)):
+            require_answer(plain, rule_id, api)
+            violate("ERR-001", f"{what} was refused (HTTP {exchange.status}: {body}), and so is the plain "
+                    f"question of {api} (HTTP {plain.status})", exchanges=[exchange, plain], api=api)
     violate(rule_id, f"{what} was refused (HTTP {exchange.status}: {body})", exchanges=[exchange], api=api)
 
 

@@ -93,4 +93,4 @@ def test_scheme_and_media_type_case_insensitive(variant, client):
         if api is None:
             ck.not_applicable("no API claimed")
         exchange = ck.ask(client, api, f"{api} with Content-Type Application/JSON", content_type="Application/JSON")
-    ck.must_succeed("AUTH-007", exchange, api, f"a request with {variant}")
+    ck.must_succeed("AUTH-007", exchange, api, f"a request with {variant}", baseline=client)

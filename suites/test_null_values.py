@@ -44,7 +44,7 @@ def test_first_page_key_forms(api, form, client):
     if api in ("portfolio", "balance"):
         query["assetType"] = "EQTY"
     exchange = ck.ask(client, api, f"{api} first page key {form}", query=query)
-    ck.must_succeed("NULL-003", exchange, api, f"the first-page key sent as {form}")
+    ck.must_succeed("NULL-003", exchange, api, f"the first-page key sent as {form}", baseline=client)
 
 
 @pytest.mark.rule("NULL-004")
@@ -63,4 +63,5 @@ def test_unused_request_fields_ignored(api, client):
     if spec.family == "account":
         body["accInfo"]["realAccNo"] = None  # I29: the transaction sample sends it
     exchange = client.call(api, purpose=f"{api} with unused fields filled", body=body)
-    ck.must_succeed("NULL-004", exchange, api, "a request carrying reqIdPlatform, certDn and realAccNo")
+    ck.must_succeed("NULL-004", exchange, api, "a request carrying reqIdPlatform, certDn and realAccNo",
+                    baseline=client)

@@ -54,4 +54,4 @@ def test_request_numbers_in_any_notation(notation, client):
 
     raw = json.dumps(body, ensure_ascii=False).replace('"count": 10', f'"count": {notation}').encode()
     exchange = client.call(api, purpose=f"{api} count written {notation}", raw_body=raw)
-    ck.must_succeed("NUM-004", exchange, api, f"count written as {notation}")
+    ck.must_succeed("NUM-004", exchange, api, f"count written as {notation}", baseline=client)

@@ -64,7 +64,7 @@ _TABLE_NAMES = {
 }
 
 
-@fault("table-spellings", "SCHEMA-007 ECHO-005 PAGE-004",
+@fault("table-spellings", "SCHEMA-007 ECHO-005 PAGE-004 SCHEMA-003",
        "Names come from the page tables (queryPrams, commHeader, etcList valueAtCur, totlLoanAmt, "
        "queryRequest) and a sloppy serializer writes echoed count and queryResult counts as strings.")
 def table_spellings(b: Behaviour) -> None:

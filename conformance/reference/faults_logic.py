@@ -17,7 +17,7 @@ from conformance.reference.values import MISSING, is_no_value
 # --- request parsing ----------------------------------------------------------------------------
 
 
-@fault("rejects-empty-strings", "NULL-001",
+@fault("rejects-empty-strings", "NULL-001 NULL-003 ERR-001",
        "Optional request fields sent as \"\" (isinCode, side, qrIsinCode, ...) are refused with 7000.")
 def rejects_empty_strings(b: Behaviour) -> None:
     def inspect(call: Call) -> None:
@@ -154,7 +154,7 @@ def all_partial(b: Behaviour) -> None:
     _wrap_groups(b, {"ALL": lambda call: GroupPlan(["EQTY"], paged=False)})
 
 
-@fault("all-paged", "ALL-003", "assetType ALL is answered page by page (count and a next-page key apply).")
+@fault("all-paged", "ALL-003 ALL-002", "assetType ALL is answered page by page (count and a next-page key apply).")
 def all_paged(b: Behaviour) -> None:
     _wrap_groups(b, {"ALL": lambda call: GroupPlan(list(data.GROUPS), paged=True)})
 
@@ -331,7 +331,7 @@ def consent_dead_accounts(b: Behaviour) -> None:
                                                         if accounts(user) else [])
 
 
-@fault("consent-leaks", "LINK-003",
+@fault("consent-leaks", "LINK-003 LINK-002",
        "member-consent ignores the caller's CI and lists every user's linked accounts (unknown CIs too).")
 def consent_leaks(b: Behaviour) -> None:
     accounts = b.consent_accounts

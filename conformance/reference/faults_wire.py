@@ -22,7 +22,7 @@ def _message(reply: Reply) -> str:
     return str(body.get("message", "")) if isinstance(body, dict) else ""
 
 
-@fault("http200-errors", "ERR-005 ERR-001",
+@fault("http200-errors", "ERR-005 ERR-001 ERR-007",
        "Errors are answered with HTTP 200 and resp.respCode such as \"4003\".")
 def http200_errors(b: Behaviour) -> None:
     def to_200(reply: Reply, call: Call) -> Reply:
