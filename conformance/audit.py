@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from conformance import __version__
-from conformance.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
 from conformance.profile import Profile, ProfileError, load_profile
 from conformance.report import history, summary
 from conformance.rules import AREAS

@@ -51,17 +51,7 @@ def violate(rule_id: str | None, message: str, *, exchanges: Iterable[Exchange] 
             api: str = "") -> NoReturn:
     """Fail a rule (None: the running check's) with the evidence that proves it."""
     exchanges = list(exchanges)
-    _attach(exchanges)
     raise ContractViolation(current_rule(rule_id), message, path=path, api=api, exchanges=[e.id for e in exchanges])
-
-
-def _attach(exchanges: list[Exchange]) -> None:
-    """Evidence as Allure attachments (a no-op unless allure-pytest is recording)."""
-    try:
-        from conformance.report.allure_labels import attach_evidence
-    except ImportError:  # the report package is optional for checks
-        return
-    attach_evidence(exchanges)
 
 
 def not_applicable(reason: str) -> NoReturn:

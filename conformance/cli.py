@@ -12,12 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
+from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with what the user asked for; printed as one line, exit 2."""
+__all__ = ["EXIT_FAIL", "EXIT_OK", "EXIT_USAGE", "UsageError", "main"]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -144,15 +144,21 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     if marker is None:
         yield
         return
-    if item.config.pluginmanager.hasplugin("allure_pytest"):
+    allure = item.config.pluginmanager.hasplugin("allure_pytest")
+    if allure:
         from conformance.report.allure_labels import apply_allure_labels
 
         apply_allure_labels(get_rule(marker.args[0]), _api_param(item), _profile(item.config).short_name)
     token = CURRENT_RULE.set(marker.args[0])
     try:
-        yield
+        outcome = yield
     finally:
         CURRENT_RULE.reset(token)
+    exc = outcome.excinfo[1] if outcome.excinfo else None
+    if allure and isinstance(exc, ContractViolation):  # the evidence, while Allure records the test
+        from conformance.report.allure_labels import attach_evidence
+
+        attach_evidence(_evidence(item, exc.exchanges))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from conformance.cli import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
 from conformance.paths import profiles_dir, suites_dir
 from conformance.profile import ProfileError, load_profile
 from conformance.rules import AREAS

@@ -25,19 +25,14 @@ from typing import Any
 
 import yaml
 
-from conformance.contract.nullforms import FAKE_NULLS
+from conformance.contract.nullforms import SCHEMA_DEFS
 from conformance.paths import schemas_dir
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 # YYYYMMDD; 00000000 and 99999999 are the "no date" sentinels brokers use for maturities
 DATE_PATTERN = r"^(00000000|99999999|[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01]))$"
 NUMERIC_STRING = r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$"
-DEFS: dict[str, Any] = {
-    "noValue": {"description": "a legal 'no value' form (C4): null, \"null\" or \"\"",
-                "enum": [None, "null", ""]},
-    "fakeNoValue": {"description": "strings that look like a no-value but are not legal ones",
-                    "anyOf": [{"type": "string", "pattern": r"^\s+$"}, {"enum": FAKE_NULLS}]},
-}
+DEFS = SCHEMA_DEFS
 ECHO_RULES = {"vtAccNo": "ECHO-001", "qrAccNo": "ECHO-001", "reqIdConsumer": "ECHO-003", "ci": "ECHO-004"}
 
 

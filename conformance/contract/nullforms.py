@@ -14,6 +14,14 @@ FAKE_NULLS = sorted(
     | {"None", "NONE", "none", "nil", "NIL", "Nil", "undefined", "UNDEFINED", "NaN"}
 )
 
+# The no-value forms as JSON Schema definitions, shared by the schema compiler and the OpenAPI document.
+SCHEMA_DEFS: dict[str, Any] = {
+    "noValue": {"description": "a legal 'no value' form (C4): null, \"null\" or \"\"",
+                "enum": [None, "null", ""]},
+    "fakeNoValue": {"description": "strings that look like a no-value but are not legal ones",
+                    "anyOf": [{"type": "string", "pattern": r"^\s+$"}, {"enum": FAKE_NULLS}]},
+}
+
 
 def is_no_value(value: Any) -> bool:
     """True for an absent field (MISSING), null, "null" and "" — the four legal forms."""

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from conformance.contract.nullforms import SCHEMA_DEFS
 from conformance.paths import schemas_dir
 
 OPENAPI_VERSION = "3.1.0"
@@ -215,9 +216,8 @@ def build_openapi(base: Path | None = None) -> dict[str, Any]:
     """The OpenAPI 3.1 document for all APIs of schemas/catalogue.yaml, schemas embedded."""
     base = base or schemas_dir()
     catalogue = yaml.safe_load((base / "catalogue.yaml").read_text(encoding="utf-8"))
-    from conformance.contract.build import DEFS
 
-    schemas: dict[str, Any] = {DEF_NAMES[name]: copy.deepcopy(schema) for name, schema in DEFS.items()}
+    schemas: dict[str, Any] = {DEF_NAMES[name]: copy.deepcopy(schema) for name, schema in SCHEMA_DEFS.items()}
     schemas.update(_error_components())
     paths: dict[str, Any] = {}
     for api, entry in catalogue["apis"].items():
