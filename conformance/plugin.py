@@ -162,9 +162,14 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A check parametrized by an API judges it only where the profile claims it (declared once,
+    here, for every check)."""
     client = item.config.stash.get(CLIENT_KEY, None)
     if client is not None:
         client.start_check()
+    api = _api_param(item)
+    if api and item.get_closest_marker("rule") is not None and not _profile(item.config).claims(api):
+        pytest.skip(f"{NOT_APPLICABLE}the profile does not claim {api}")
 
 
 def _api_param(item: pytest.Item) -> str:
@@ -186,8 +191,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return
     check = _check_record(item, call, report, get_rule(marker.args[0]))
     excuse = _window_excuse(item) if check["status"] in ("fail", "warn", "skip") else None
-    if excuse:
-        check.update(status="not_applicable", message=excuse, window=True, path="")
+    if excuse:  # no verdict at all: the check stays with its own rule
+        check.pop("filed_from", None)
+        check.update(rule_id=marker.args[0], status="not_applicable", message=excuse, window=True, path="",
+                     evidence=[])
     if check["status"] == "run_error":
         check["status"] = "skip"
         report.user_properties.append(("conformance_run_error", check["message"]))

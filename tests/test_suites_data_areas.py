@@ -86,8 +86,10 @@ def test_all_missing_a_group_fails_all_002():
 
 
 def test_all_with_other_values_or_extra_items_fails_all_002():
+    """In a quantity answer (rspType QTY) amounts and quantities are compared to the letter."""
     spec = get_api("portfolio")
     doc = _portfolio(cash={"amt": 13.0}, equity=[KSP, {**KDQ, "qty": 41.0}, FUT], fund=[FUND], etc=[BOND])
+    doc["portfolioResponseBody"]["queryType"] = {"rspType": "QTY"}
     problems = "\n".join(ALL.union_differences(spec, doc, _groups()))
     assert "cash: differs" in problems
     assert "equityList: 1 item(s) in ALL not in the EQTY answer" in problems
