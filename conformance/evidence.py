@@ -7,10 +7,11 @@ as bytes, because checks judge number literals as written; writers mask personal
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.redact import mask_json_text, redact_headers
+from conformance.redact import mask_json_text, redact_headers, scrub_data
 
 # How a failed transport is classified; writers and the circuit breaker read these names.
 TRANSPORT_ERRORS = (
@@ -59,14 +60,14 @@ class Exchange:
             return None
 
     def curl(self) -> str:
-        """A reproduction a broker's engineer can paste (credentials already redacted)."""
-        parts = [f"curl -X {self.method} '{self.url}'"]
+        """A reproduction a broker's engineer can paste (credentials redacted, every word shell-quoted,
+        so a quote in a URL or a body never becomes a command)."""
+        words = ["curl", "-X", self.method, mask_json_text(self.url)]
         for name, value in redact_headers(self.request_headers).items():
-            parts.append(f"-H '{name}: {value}'")
+            words += ["-H", f"{name}: {value}"]
         if self.request_body:
-            body = mask_json_text(self.request_body.decode("utf-8", "replace"))
-            parts.append("--data '" + body.replace("'", "'\\''") + "'")
-        return " ".join(parts)
+            words += ["--data", mask_json_text(self.request_body.decode("utf-8", "replace"))]
+        return " ".join(shlex.quote(word) for word in words)
 
     def to_evidence(self, max_body_chars: int = 200_000) -> dict[str, Any]:
         """The JSON form written into results.json: masked, size-bounded."""
@@ -77,7 +78,7 @@ class Exchange:
                 decoded = decoded[:max_body_chars] + f"\n… ({len(decoded) - max_body_chars} more characters)"
             return mask_json_text(decoded)
 
-        return {
+        record = {
             "id": self.id,
             "api": self.api,
             "purpose": self.purpose,
@@ -98,3 +99,5 @@ class Exchange:
             "notes": self.notes,
             "curl": self.curl(),
         }
+        # the transport's sentences and notes quote raw broker bytes (a bad header line, Retry-After)
+        return scrub_data(record)  # type: ignore[no-any-return]
