@@ -66,7 +66,8 @@ def test_credentials_in_base_url_are_refused(tmp_path):
 
 
 def test_unquoted_date_names_its_line_and_the_fix(tmp_path):
-    text = GOOD.replace('product_groups: [CASH]}', 'product_groups: [CASH],\n      history: {from: 2024-01-01, to: "20240131"}}')
+    history = 'product_groups: [CASH],\n      history: {from: 2024-01-01, to: "20240131"}}'
+    text = GOOD.replace("product_groups: [CASH]}", history)
     message = _error(tmp_path, text)
     assert "line 9" in message and "unquoted date" in message and '"YYYYMMDD"' in message
 
