@@ -121,7 +121,7 @@ class _Terminated(Exception):
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
-    raise _Terminated()
+    raise _Terminated("terminated (SIGTERM); every broker run it started was stopped")
 
 
 def _stop_workers(harness: subprocess.Popen[bytes], work: Path) -> None:
