@@ -69,6 +69,8 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
     ]
     for area in plan.get("areas", []):
         cmd += ["--area", area]
+    if plan.get("sign_key"):
+        cmd += ["--sign-key", plan["sign_key"]]
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.monotonic()
     # A session of its own, so a run that overstays (or an interrupted audit) is ended whole:
@@ -82,6 +84,10 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
         text=True,
         start_new_session=True,
     )
+    # the audit ends this process group if it is itself terminated (conformance.audit._stop_workers)
+    pid_file = Path(plan["pids"]) / f"{broker['short_name']}.pid" if plan.get("pids") else None
+    if pid_file is not None:
+        pid_file.write_text(str(proc.pid), encoding="ascii")
     try:
         _, err = proc.communicate(timeout=plan.get("timeout_s"))
         code, reason = proc.returncode, _one_line(err)
@@ -91,6 +97,8 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
+        if pid_file is not None:
+            pid_file.unlink(missing_ok=True)
     outcome = {
         "short_name": broker["short_name"],
         "profile": broker["profile"],

@@ -13,9 +13,12 @@ or a broker newly unauditable); 2 nothing could be audited.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -26,15 +29,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from conformance import __version__
+from conformance import __version__, outputs, profile_load
 from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
 from conformance.profile import Profile, ProfileError, load_profile
 from conformance.report import history, summary
+from conformance.report.bundle import manifest_hash
 from conformance.rules import AREAS
 
 RUN_TIMEOUT_S = 3600  # one broker's run; a hung gateway must not hang the whole audit
+SHORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")  # as the profile schema says
 WORK_DIR = ".audit"  # inside OUT: the plan, each broker's outcome, the pytest log
 SUITE = Path(__file__).with_name("_audit_suite.py")
 
@@ -55,12 +58,15 @@ def discover(folder: Path) -> list[Path]:
 
 
 def _raw_identity(path: Path) -> tuple[str, str]:
-    """Short name and name from a profile that did not load, so its history still lines up."""
+    """Short name and name from a profile that did not load, so its history still lines up
+    (read within the same bounds as a profile: the file may be a billion-laughs document)."""
     try:
-        broker = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("broker") or {}
+        if path.stat().st_size > profile_load.MAX_PROFILE_BYTES:
+            return "", ""
+        broker = (profile_load.load_text(path.read_text(encoding="utf-8")) or {}).get("broker") or {}
         short, name = broker.get("short_name"), broker.get("name")
-        ok = isinstance(short, str) and short.replace("-", "").replace("_", "").isalnum()
-        return (str(short) if ok else "", name if isinstance(name, str) else "")
+        ok = isinstance(short, str) and SHORT_NAME.fullmatch(short) is not None
+        return (str(short) if ok else "", name[:200] if isinstance(name, str) else "")
     except Exception:  # noqa: BLE001 - any unreadable file simply has no identity
         return "", ""
 
@@ -74,9 +80,10 @@ def prevalidate(paths: list[Path]) -> list[Candidate]:
     for path in paths:
         try:
             prof = load_profile(path)
-        except ProfileError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever a profile does, it is that broker's row
             short, name = _raw_identity(path)
-            bad.append(Candidate(path=path, short_name=short, name=name, reason=str(exc)))
+            reason = str(exc) if isinstance(exc, ProfileError) else f"{path}: unusable ({type(exc).__name__}: {exc})"
+            bad.append(Candidate(path=path, short_name=short, name=name, reason=reason[:1000]))
             continue
         if prof.short_name in taken:
             bad.append(
@@ -109,13 +116,34 @@ def _harness_env() -> dict[str, str]:
     return env
 
 
+class _Terminated(Exception):
+    """SIGTERM reached the audit: stop every worker and broker run, then record the audit as ended."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated("terminated (SIGTERM); every broker run it started was stopped")
+
+
+def _stop_workers(harness: subprocess.Popen[bytes], work: Path) -> None:
+    """End the harness and every broker run it started (each runs in a process group of its own)."""
+    groups = [harness.pid]
+    for file in (work / "pids").glob("*.pid"):
+        with contextlib.suppress(ValueError, OSError):
+            groups.append(int(file.read_text(encoding="ascii")))
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+    harness.wait()
+
+
 def run_fleet(
-    cands: list[Candidate], out: Path, *, workers: int, areas: list[str]
+    cands: list[Candidate], out: Path, *, workers: int, areas: list[str], sign_key: str | None = None
 ) -> dict[str, dict[str, Any]]:
     """Run every loadable broker through the audit suite; returns outcomes by short name."""
     work = out / WORK_DIR
     shutil.rmtree(work, ignore_errors=True)
     (work / "outcomes").mkdir(parents=True)
+    (work / "pids").mkdir()
     runnable = [c for c in cands if c.profile is not None]
     if not runnable:
         return {}
@@ -126,6 +154,8 @@ def run_fleet(
         "timeout_s": RUN_TIMEOUT_S,
         "autoload": os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"),
         "outcomes": str((work / "outcomes").resolve()),
+        "pids": str((work / "pids").resolve()),
+        "sign_key": str(Path(sign_key).resolve()) if sign_key else None,
         "brokers": [{"short_name": c.short_name, "profile": str(c.path.resolve())} for c in runnable],
     }
     (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
@@ -142,9 +172,23 @@ def run_fleet(
     env = _harness_env()
     env["CONFORMANCE_AUDIT_PLAN"] = str((work / "plan.json").resolve())
     with (work / "pytest.log").open("w", encoding="utf-8") as log:
-        code = subprocess.run(
-            cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, check=False
-        ).returncode
+        # a session of its own, so an interrupted or terminated audit ends it and every broker run
+        harness = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            code = harness.wait()
+        except BaseException:
+            _stop_workers(harness, work)
+            raise
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    # the harness and its workers never loaded a profile: scrub what they wrote with every broker's secrets
+    outputs.sweep(out, WORK_DIR, suffixes=(".log", ".json"))
+    if (out / "junit.xml").is_file():
+        junit = out / "junit.xml"
+        outputs.write_text(out, junit, junit.read_text(encoding="utf-8", errors="replace"))
     outcomes: dict[str, dict[str, Any]] = {}
     for cand in runnable:
         file = work / "outcomes" / f"{cand.short_name}.json"
@@ -188,6 +232,10 @@ def to_run(
     run.base_url = cand.profile.base_url
     run.capabilities = capabilities(cand.profile)
     run.duration_s = outcome.get("duration_s")
+    bundle = out / cand.short_name / "evidence.zip"
+    if bundle.is_file():
+        with contextlib.suppress(Exception):
+            run.bundle_sha256 = manifest_hash(bundle)
     code = outcome.get("exit_code")
     results_file = out / cand.short_name / "results.json"
     results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.is_file() else None
@@ -237,6 +285,14 @@ def audit_command(args: Namespace) -> int:
     paths = discover(folder)
     if not paths:
         raise UsageError(f"{folder}: no *.yaml or *.yml profiles")
+    sign_key = getattr(args, "sign_key", None)
+    if sign_key:
+        from conformance.signing import SigningError, load_private_key
+
+        try:
+            load_private_key(sign_key)
+        except SigningError as exc:
+            raise UsageError(str(exc)) from None
     out.mkdir(parents=True, exist_ok=True)
     try:
         conn = history.open_history(history_path)
@@ -251,6 +307,7 @@ def audit_command(args: Namespace) -> int:
             workers=args.workers,
             fail_on=args.fail_on,
             history_path=history_path,
+            sign_key=sign_key,
         )
     finally:
         conn.close()
@@ -265,18 +322,43 @@ def _audit(
     workers: int,
     fail_on: str,
     history_path: Path,
+    sign_key: str | None = None,
 ) -> int:
     started_at, t0 = _now(), time.monotonic()
     audit_id = history.begin_audit(
         conn, started_at=started_at, tool_version=__version__, host=socket.gethostname(), areas=areas
     )
+    try:
+        return _audit_body(conn, audit_id, started_at, t0, paths, out, areas=areas, workers=workers,
+                           fail_on=fail_on, history_path=history_path, sign_key=sign_key)
+    except BaseException:
+        # never leave the audit "running" in the history: it ended, without a verdict (exit 2)
+        with contextlib.suppress(Exception):
+            history.finish_audit(conn, audit_id, finished_at=_now(), exit_code=EXIT_USAGE, runs=[])
+        raise
+
+
+def _audit_body(
+    conn: Any,
+    audit_id: int,
+    started_at: str,
+    t0: float,
+    paths: list[Path],
+    out: Path,
+    *,
+    areas: list[str],
+    workers: int,
+    fail_on: str,
+    history_path: Path,
+    sign_key: str | None,
+) -> int:
     cands = prevalidate(paths)
     print(
         f"conformance: auditing {sum(c.profile is not None for c in cands)} of {len(cands)} profiles "
         f"with {workers} worker{'s' if workers != 1 else ''}",
         flush=True,
     )
-    outcomes = run_fleet(cands, out, workers=workers, areas=areas)
+    outcomes = run_fleet(cands, out, workers=workers, areas=areas, sign_key=sign_key)
     entries = []
     for cand in cands:
         run, results = to_run(cand, outcomes.get(cand.short_name), out)

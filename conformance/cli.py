@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="schemathesis negative testing from schemas/openapi.yaml (default: off)")
     run.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (warned)")
     run.add_argument("--quiet", action="store_true", help="no progress lines")
+    run.add_argument("--sign-key", default=None, metavar="KEY",
+                     help="Ed25519 private key (PEM) that signs the evidence bundle's manifest")
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest (-k, -x, -n 2)")
 
     serve = sub.add_parser("serve-reference", help="serve a reference (virtual) broker over HTTP")
@@ -55,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--history", default=None, help="SQLite history file (default: OUT/../history.sqlite)")
     audit.add_argument("--fail-on", default="must", choices=["must", "should", "regression"])
     audit.add_argument("--area", action="append", default=[], help="only these rule areas (repeatable)")
+    audit.add_argument("--sign-key", default=None, metavar="KEY",
+                       help="Ed25519 private key (PEM) that signs every broker's evidence bundle")
 
     history = sub.add_parser("history", help="list past audits from the history database")
     history.add_argument("--history", required=True, help="SQLite history file")
@@ -78,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify-bundle", help="check an evidence.zip against its SHA-256 manifest")
     verify.add_argument("bundle", help="evidence.zip")
+    verify.add_argument("--public-key", default=None, metavar="PUB",
+                        help="Ed25519 public key (PEM) the bundle must be signed by")
+
+    keygen = sub.add_parser("keygen", help="make an Ed25519 key pair for --sign-key / --public-key")
+    keygen.add_argument("--private", required=True, help="private key file to create (mode 600)")
+    keygen.add_argument("--public", required=True, help="public key file to create")
     return parser
 
 
@@ -120,12 +130,28 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "verify-bundle":
         from conformance.report.bundle import verify_command
 
-        return verify_command(args.bundle)
+        return verify_command(args.bundle, args.public_key)
+    if command == "keygen":
+        from conformance.signing import keygen_command
+
+        return keygen_command(args)
     raise UsageError(f"unknown command {command}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from conformance.terminal import CleanStream
+
+    # everything printed from here on is scrubbed and stripped of terminal control characters
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = CleanStream(sys.stdout), CleanStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        return _main(args)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         return _dispatch(args)
     except UsageError as exc:

@@ -7,10 +7,12 @@ as bytes, because checks judge number literals as written; writers mask personal
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.redact import mask_json_text, redact_headers
+from conformance.bodies import BUDGET, ParseCache
+from conformance.redact import mask_json_text, redact_headers, scrub_data
 
 # How a failed transport is classified; writers and the circuit breaker read these names.
 TRANSPORT_ERRORS = (
@@ -40,6 +42,19 @@ class Exchange:
     # the checks' verdict on this answer per API, computed once (conformance.checking.findings)
     findings_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # parse caches live under the run's body budget (conformance.bodies): released when old
+        self.findings_cache = ParseCache(self)
+
+    @property
+    def body_size(self) -> int:
+        return int(self.__dict__.get("_body_len", 0))
+
+    def release_parse_caches(self) -> None:
+        """Drop what was parsed from the body (recomputed if a check asks again)."""
+        self.__dict__["_json_cache"] = None
+        dict.clear(self.findings_cache)
+
     @property
     def content_type(self) -> str:
         return self.response_headers.get("content-type", "")
@@ -51,6 +66,7 @@ class Exchange:
                 self._json_cache = ("ok", json.loads(self.response_body.decode("utf-8")))
             except (ValueError, UnicodeDecodeError, RecursionError):
                 self._json_cache = ("bad", None)
+            BUDGET.parsed(self, self.body_size)
         return self._json_cache[1]
 
     def request_json(self) -> Any:
@@ -60,14 +76,14 @@ class Exchange:
             return None
 
     def curl(self) -> str:
-        """A reproduction a broker's engineer can paste (credentials already redacted)."""
-        parts = [f"curl -X {self.method} '{self.url}'"]
+        """A reproduction a broker's engineer can paste (credentials redacted, every word shell-quoted,
+        so a quote in a URL or a body never becomes a command)."""
+        words = ["curl", "-X", self.method, mask_json_text(self.url)]
         for name, value in redact_headers(self.request_headers).items():
-            parts.append(f"-H '{name}: {value}'")
+            words += ["-H", f"{name}: {value}"]
         if self.request_body:
-            body = mask_json_text(self.request_body.decode("utf-8", "replace"))
-            parts.append("--data '" + body.replace("'", "'\\''") + "'")
-        return " ".join(parts)
+            words += ["--data", mask_json_text(self.request_body.decode("utf-8", "replace"))]
+        return " ".join(shlex.quote(word) for word in words)
 
     def to_evidence(self, max_body_chars: int = 200_000) -> dict[str, Any]:
         """The JSON form written into results.json: masked, size-bounded."""
@@ -78,7 +94,7 @@ class Exchange:
                 decoded = decoded[:max_body_chars] + f"\n… ({len(decoded) - max_body_chars} more characters)"
             return mask_json_text(decoded)
 
-        return {
+        record = {
             "id": self.id,
             "api": self.api,
             "purpose": self.purpose,
@@ -100,3 +116,29 @@ class Exchange:
             "notes": self.notes,
             "curl": self.curl(),
         }
+        # the transport's sentences and notes quote raw broker bytes (a bad header line, Retry-After)
+        return scrub_data(record)  # type: ignore[no-any-return]
+
+
+def _get_body(self: Exchange) -> bytes:
+    spilled = self.__dict__.get("_body_file")
+    if spilled is not None:  # moved to disk by the body budget; read back, not kept
+        return spilled.read_bytes()  # type: ignore[no-any-return]
+    return self.__dict__.get("_body") or b""
+
+
+def _set_body(self: Exchange, value: bytes) -> None:
+    old = self.body_size
+    if old:
+        BUDGET.forget(self, old)
+        BUDGET.unparsed(self, old)
+    self.__dict__.update(_body=bytes(value), _body_file=None, _body_len=len(value), _json_cache=None)
+    cache = self.__dict__.get("findings_cache")
+    if cache:
+        dict.clear(cache)
+    BUDGET.admit(self, len(value))
+
+
+# A property over the dataclass field: the constructor's `response_body=` goes through the setter,
+# so every body, however it is set, is counted against the run's budget.
+Exchange.response_body = property(_get_body, _set_body)  # type: ignore[assignment]

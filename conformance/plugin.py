@@ -18,11 +18,11 @@ from typing import Any, cast
 
 import pytest
 
-from conformance import __version__, clock
+from conformance import __version__, clock, outputs
 from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, window_excuse
 from conformance.contract import API_IDS, get_api
 from conformance.contract.window import in_closed_hours
-from conformance.redact import mask_identifiers, scrub
+from conformance.redact import mask_identifiers, scrub, scrub_data
 from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rules, rule_status
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
@@ -61,6 +61,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rule(rule_id): the conformance rule a check judges")
     config.stash[RESULTS_KEY] = RunState()
+    from conformance.report.allure_scrub import install_allure_scrubber
+
+    install_allure_scrubber(config)  # allure-pytest writes exception text that quotes the broker
 
 
 _config: pytest.Config | None = None
@@ -122,11 +125,9 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
     out = pytestconfig.getoption("--out")
     if out:  # every exchange, for the evidence bundle (one file per xdist worker)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        folder = Path(out) / "exchanges"
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / f"{worker}.jsonl", "w", encoding="utf-8") as fh:
-            for exchange in c.exchanges:
-                fh.write(json.dumps(exchange.to_evidence(), ensure_ascii=False) + "\n")
+        lines = [json.dumps(scrub_data(exchange.to_evidence()), ensure_ascii=False) + "\n"
+                 for exchange in c.exchanges]
+        outputs.write_text(Path(out), Path(out) / "exchanges" / f"{worker}.jsonl", "".join(lines))
     c.close()
 
 
@@ -299,7 +300,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash[RESULTS_KEY]
     results = build_results(state, config)
     Path(out).mkdir(parents=True, exist_ok=True)
-    (Path(out) / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    outputs.write_text(Path(out), Path(out) / "results.json",
+                       json.dumps(scrub_data(results), ensure_ascii=False, indent=1))
 
 
 def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
@@ -307,9 +309,11 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
 
     broker: dict[str, Any] = {}
     path = config.getoption("--profile")
+    insecure = bool(config.getoption("--conformance-insecure"))
     try:
         prof = _profile(config)
         broker = {"name": prof.name, "short_name": prof.short_name, "code": prof.code, "base_url": prof.base_url}
+        insecure = insecure or not prof.tls_verify  # tls: {verify: false} is as loud as --insecure
     except (ProfileError, pytest.UsageError):
         broker = {}
     areas = [a for a in (config.getoption("--conformance-areas") or "").split(",") if a]
@@ -342,7 +346,7 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - state.t0, 2),
         "options": {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
-                    "insecure": bool(config.getoption("--conformance-insecure")),
+                    "insecure": insecure,
                     "profile": path or ""},
         "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
                     "unchecked": sum(1 for r in rules_out if not r["checks"]),

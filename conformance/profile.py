@@ -5,26 +5,27 @@ Every problem becomes a ProfileError whose one-line message names the file and t
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema_rs
 import yaml
 
-from conformance import redact
+from conformance import profile_load, redact
 from conformance.contract.catalogue import API_IDS, get_api
 
 GROUPS = ("CASH", "EQTY", "FUND", "ETC", "derivatives")
 # the qrAssetType groups of the b2b APIs, from the catalogue
 B2B_ASSET_TYPES = tuple(dict.fromkeys(g for a in API_IDS if get_api(a).family == "b2b" for g in get_api(a).groups))
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _DATE = {"type": "string", "pattern": r"^[0-9]{8}$"}
 _HISTORY = {"type": "object", "additionalProperties": False, "required": ["from", "to"],
             "properties": {"from": _DATE, "to": _DATE}}
 _STR = {"type": "string"}
+# a URL path segment and a folder name in audits: no dots, no slashes, short
+_SHORT_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 32}
+_SECRET = {"type": "string", "x-secret": True}  # may be written as ${ENV} (profile_load.expand_env)
 
 PROFILE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -32,8 +33,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
     "required": ["broker", "base_url", "apis"],
     "properties": {
         "broker": {"type": "object", "additionalProperties": False, "required": ["name", "short_name"],
-                   "properties": {"name": _STR, "short_name": {"type": "string", "pattern": r"^[A-Za-z0-9_-]+$"},
-                                  "code": _STR}},
+                   "properties": {"name": _STR, "short_name": _SHORT_NAME, "code": _STR}},
         "base_url": {"type": "string", "pattern": r"^https?://[^\s/]+(/[^\s]*)?$"},
         "apis": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": list(API_IDS)}},
         "capabilities": {"type": "object", "additionalProperties": False, "properties": {
@@ -47,33 +47,35 @@ PROFILE_SCHEMA: dict[str, Any] = {
         "partner": {"type": "object", "additionalProperties": False,
                     "properties": {"comId": _STR, "srvId": _STR}},
         "auth": {"type": "object", "additionalProperties": False, "properties": {
-            "bearer_token": _STR,
+            "bearer_token": _SECRET,
             "basic": {"type": "object", "additionalProperties": False, "required": ["apikey", "secret"],
-                      "properties": {"apikey": _STR, "secret": _STR}},
-            "com_id": _STR,
-            "apikey": _STR,
+                      "properties": {"apikey": _SECRET, "secret": _SECRET}},
+            "com_id": _SECRET,
+            "apikey": _SECRET,
         }},
         "accounts": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["vtAccNo", "ci"],
-            "properties": {"vtAccNo": _STR, "ci": _STR,
+            "properties": {"vtAccNo": _STR, "ci": _SECRET,
                            "product_groups": {"type": "array", "items": {"enum": list(GROUPS)}},
                            "history": _HISTORY, "large": {"type": "boolean"}}}},
         "b2b_accounts": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["accNo"],
             "properties": {"accNo": _STR, "history": _HISTORY}}},
         "member": {"type": "object", "additionalProperties": False, "required": ["ci"],
-                   "properties": {"ci": _STR, "korName": _STR}},
+                   "properties": {"ci": _SECRET, "korName": _STR}},
         "limits": {"type": "object", "additionalProperties": False, "properties": {
             "timeout_s": {"type": "number", "exclusiveMinimum": 0},
             "max_response_bytes": {"type": "integer", "minimum": 1024},
             "requests_per_second": {"type": ["number", "null"], "exclusiveMinimum": 0},
         }},
         "tls": {"type": "object", "additionalProperties": False, "properties": {
-            "verify": {"type": "boolean"}, "ca_bundle": _STR, "client_cert": _STR, "client_key": _STR}},
+            "verify": {"type": "boolean"}, "ca_bundle": _SECRET, "client_cert": _SECRET,
+            "client_key": _SECRET}},
     },
 }
 
 _VALIDATOR = jsonschema_rs.validator_for(PROFILE_SCHEMA)
+_SECRET_PATHS = set(profile_load.secret_paths(PROFILE_SCHEMA))
 
 
 class ProfileError(Exception):
@@ -146,48 +148,18 @@ def _location(path: Any) -> str:
     return ".".join(parts).replace(".[", "[") or "(top level)"
 
 
-def _expand(node: Any, where: list[Any], source: str) -> Any:
-    if isinstance(node, dict):
-        return {k: _expand(v, [*where, k], source) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_expand(v, [*where, i], source) for i, v in enumerate(node)]
-    if isinstance(node, str) and "${" in node:
-        def sub(match: re.Match[str]) -> str:
-            name, default = match.group(1), match.group(2)
-            value = os.environ.get(name)
-            if value is None:
-                if default is None:
-                    raise ProfileError(f"{source}: {_location(where)}: environment variable {name} is not set")
-                return default
-            return value
-        return _ENV.sub(sub, node)
-    return node
-
-
 def _history(row: dict[str, Any]) -> tuple[str, str] | None:
     hist = row.get("history")
     return (hist["from"], hist["to"]) if hist else None
 
 
-def load_profile(path: str | Path, *, base_url: str | None = None) -> Profile:
-    """Read, validate and expand a profile; `base_url` overrides the file's (embedded brokers)."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProfileError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProfileError(f"{source}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        raise ProfileError(f"{source}: {where}not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    if not isinstance(data, dict):
-        raise ProfileError(f"{source}: a profile is a YAML mapping (broker:, base_url:, apis:, ...)")
+def _validate(source: str, data: dict[str, Any]) -> None:
     # jsonschema-rs: the pure-Python jsonschema costs seconds of import time (format checkers)
-    errors = sorted(_VALIDATOR.iter_errors(data), key=lambda e: (len(e.instance_path), list(map(str, e.instance_path))))
+    try:
+        found = list(_VALIDATOR.iter_errors(data))
+    except (ValueError, TypeError, RecursionError) as exc:  # a value JSON Schema cannot read
+        raise ProfileError(f"{source}: not a usable profile ({exc})") from None
+    errors = sorted(found, key=lambda e: (len(e.instance_path), list(map(str, e.instance_path))))
     if errors:
         err = errors[0]
         where = _location(err.instance_path)
@@ -202,7 +174,39 @@ def load_profile(path: str | Path, *, base_url: str | None = None) -> Profile:
         if kind == "Enum" and list(err.instance_path)[:1] == ["apis"]:
             raise ProfileError(f"{source}: {where}: unknown API id {err.instance!r}; valid ids: {', '.join(API_IDS)}")
         raise ProfileError(f"{source}: {where}: {err.message}")
-    data = _expand(data, [], source)
+
+
+def load_profile(path: str | Path, *, base_url: str | None = None) -> Profile:
+    """Read, validate and expand a profile; `base_url` overrides the file's (embedded brokers)."""
+    source = str(path)
+    try:
+        if Path(path).stat().st_size > profile_load.MAX_PROFILE_BYTES:
+            raise ProfileError(f"{source}: larger than {profile_load.MAX_PROFILE_BYTES // 1024} KB; "
+                               "a profile is a short file")
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProfileError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProfileError(f"{source}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+    try:
+        data = profile_load.load_text(text)
+    except profile_load.ProfileInputError as exc:
+        raise ProfileError(f"{source}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ProfileError(f"{source}: {where}not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{source}: a profile is a YAML mapping (broker:, base_url:, apis:, ...)")
+    try:
+        profile_load.refuse_env_outside(data, _SECRET_PATHS)
+        _validate(source, data)
+        data = profile_load.expand_env(data, _SECRET_PATHS)
+    except profile_load.ProfileInputError as exc:
+        raise ProfileError(f"{source}: {exc}") from None
+    if "@" in urlsplit(base_url or data["base_url"]).netloc:
+        raise ProfileError(f"{source}: base_url: credentials in the URL (user:pass@) are not allowed; "
+                           "put them under auth:")
     return _build(source, data, base_url)
 
 
@@ -254,5 +258,6 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
     if profile.basic_apikey and profile.basic_secret:
         import base64
 
+        redact.register_secret(f"{profile.basic_apikey}:{profile.basic_secret}")
         redact.register_secret(base64.b64encode(f"{profile.basic_apikey}:{profile.basic_secret}".encode()).decode())
     return profile

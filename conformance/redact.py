@@ -2,26 +2,30 @@
 
 - Credential headers (Authorization, apikey, cookies) are replaced by "[redacted]" when an
   exchange is recorded, so no writer can leak them.
-- Any further secret string registered with `register_secret` (profile secrets) is scrubbed from
-  every text a writer emits.
-- Account numbers and CIs inside JSON bodies are masked, keeping the last 4 characters so people
-  can still tell accounts apart.
+- Every secret registered with `register_secret` (the profile's credentials) and every identifier
+  registered with `register_identifier` (account numbers, CIs) is removed from every text a writer
+  emits, in every encoding (`conformance.scrubber`: plain, `\\/`, `\\u`, URL, base64, HTML).
+- Account numbers and CIs the broker invents are masked by shape (`conformance.scrubber`), keeping
+  the last 4 characters so people can still tell accounts apart.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping
 from typing import Any
+
+from conformance.scrubber import REDACTED, SCRUBBER, mask_value
+
+__all__ = ["MASKED_KEYS", "REDACTED", "SECRET_HEADERS", "mask_data", "mask_identifiers", "mask_json_text",
+           "mask_value", "redact_headers", "register_identifier", "register_secret", "scrub", "scrub_data"]
 
 SECRET_HEADERS = frozenset({
     "authorization", "proxy-authorization", "apikey", "x-api-key", "cookie", "set-cookie",
 })
-REDACTED = "[redacted]"
 # JSON keys whose values identify a person or an account.
 MASKED_KEYS = ("vtAccNo", "accNo", "qrAccNo", "virtualAccNo", "realAccNo", "ci", "certDn")
-_KEY_RE = re.compile(r'("(?:' + "|".join(MASKED_KEYS) + r')"\s*:\s*")([^"\\]*(?:\\.[^"\\]*)*)(")')
+_MASKED_KEY = re.compile(r"(?i)^(?:.*acc(?:t|ount)?_?no|.*accnum|ci|certdn)$")
 
 # Credentials written as "name: value" or "name=value" in free text (curl lines, messages, bodies):
 # a defence for text that did not come through redact_headers. The value ends at a quote, space,
@@ -32,43 +36,20 @@ _CREDENTIAL_RE = re.compile(
     r"|\bsecret|\bpassword)(\"?\s*[:=]\s*\"?)((?:bearer|basic|digest|token)\s+)?([^\s\"'&,;}<>]+)"
 )
 
-_secrets: set[str] = set()
-_lock = threading.Lock()
-
 
 def register_secret(value: str | None) -> None:
     """Remember a secret (token, apikey, password, Basic credential) to scrub from all output."""
-    if value and len(value) >= 4:
-        with _lock:
-            _secrets.add(value)
-
-
-_identifiers: set[str] = set()
+    SCRUBBER.add_secret(value)
 
 
 def register_identifier(value: str | None) -> None:
-    """Remember an account number or CI that must appear only masked in messages."""
-    if value and len(value.strip()) > 4:
-        with _lock:
-            _identifiers.add(value.strip())
+    """Remember an account number or CI that may appear only masked in any output."""
+    SCRUBBER.add_identifier(value)
 
 
 def mask_identifiers(text: str) -> str:
     """Mask every registered account number and CI inside a free text (check messages)."""
-    with _lock:
-        known = sorted(_identifiers, key=len, reverse=True)
-    for value in known:
-        if value in text:
-            text = text.replace(value, mask_value(value))
-    return text
-
-
-def mask_value(value: str, keep: int = 4) -> str:
-    """`1606354733676000099` → `***************0099`; short or no-value strings stay."""
-    stripped = value.strip()
-    if len(stripped) <= keep or stripped in ("", "null"):
-        return value
-    return "*" * (len(stripped) - keep) + stripped[-keep:]
+    return SCRUBBER.clean(text)
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -77,12 +58,9 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def scrub(text: str) -> str:
-    """Remove every registered secret, and any credential written as `name: value`, from a text."""
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
+    """Remove every registered secret (any encoding), any credential written as `name: value`, and
+    mask every registered or identifier-shaped account number and CI."""
+    text = SCRUBBER.clean(text)
     return _CREDENTIAL_RE.sub(lambda m: m.group(1) + m.group(2) + (m.group(3) or "") + REDACTED, text)
 
 
@@ -102,6 +80,8 @@ def scrub_data(value: Any, keep: frozenset[str] = frozenset()) -> Any:
                 out[key] = item
             elif key == "headers" and isinstance(item, Mapping):
                 out[key] = redact_headers({str(k): str(v) for k, v in item.items()})
+            elif isinstance(key, str) and isinstance(item, str) and _MASKED_KEY.match(key):
+                out[key] = _mask_member(scrub(item))
             else:
                 out[scrub(key) if isinstance(key, str) else key] = scrub_data(item, keep)
         return out
@@ -110,10 +90,15 @@ def scrub_data(value: Any, keep: frozenset[str] = frozenset()) -> Any:
     return value
 
 
+def _mask_member(value: str) -> str:
+    return value if value.startswith(("*", "[")) else mask_value(value)
+
+
 def mask_data(value: Any) -> Any:
-    """Mask account numbers and CIs (MASKED_KEYS) wherever they are values of a JSON-like structure."""
+    """Mask account numbers and CIs (keys naming them) wherever they are values of a JSON-like structure."""
     if isinstance(value, Mapping):
-        return {key: (mask_value(item) if key in MASKED_KEYS and isinstance(item, str) else mask_data(item))
+        return {key: (_mask_member(item) if isinstance(key, str) and _MASKED_KEY.match(key) and isinstance(item, str)
+                      else mask_data(item))
                 for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [mask_data(item) for item in value]
@@ -122,5 +107,4 @@ def mask_data(value: Any) -> Any:
 
 def mask_json_text(text: str) -> str:
     """Mask account numbers and CIs in a JSON text (also in truncated or broken JSON) and scrub secrets."""
-    masked = _KEY_RE.sub(lambda m: m.group(1) + mask_value(m.group(2)) + m.group(3), text)
-    return scrub(masked)
+    return scrub(text)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from conformance import outputs
 from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
 from conformance.paths import profiles_dir, suites_dir
 from conformance.profile import ProfileError, load_profile
@@ -52,15 +53,16 @@ def pytest_command(profile_path: str, out: Path, *, base_url: str | None, areas:
     return cmd + extra
 
 
-def write_reports(out: Path, results: dict[str, Any], profile: Any, exchanges: list[dict[str, Any]]) -> None:
-    """report.html, junit.xml and evidence.zip, all read from the results record."""
+def write_reports(out: Path, results: dict[str, Any], profile: Any, exchanges: list[dict[str, Any]],
+                  sign_key: str | None = None) -> None:
+    """report.html, junit.xml and evidence.zip (signed with `sign_key`), all read from the results record."""
     from conformance.report.bundle import collect_contract_files, write_bundle
     from conformance.report.html import render_html
     from conformance.report.junit import write_junit
 
     render_html(results, out)
     write_junit(results, out / "junit.xml")
-    write_bundle(out, results, exchanges, profile.public_dict(), collect_contract_files())
+    write_bundle(out, results, exchanges, profile.public_dict(), collect_contract_files(), sign_key=sign_key)
 
 
 def recorded_exchanges(out: Path) -> list[dict[str, Any]]:
@@ -78,12 +80,17 @@ def run_command(args: Namespace) -> int:
     unknown = [a for a in areas if a not in AREAS]
     if unknown:
         raise UsageError(f"unknown area {unknown[0]!r}; areas: {', '.join(AREAS)}")
-    if args.insecure:
-        print("conformance: warning: TLS certificate verification is OFF (--insecure); "
-              "the report will say so", file=sys.stderr)
+    sign_key = getattr(args, "sign_key", None)
+    if sign_key:
+        from conformance.signing import SigningError, load_private_key
+
+        try:
+            load_private_key(sign_key)  # a bad key is a usage error before the run, not after it
+        except SigningError as exc:
+            raise UsageError(str(exc)) from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").unlink(missing_ok=True)
+    outputs.clear_owned(out)  # stale exchanges of an earlier run must never enter this run's bundle
     with contextlib.ExitStack() as stack:
         if args.profile:
             profile_path, base_url = args.profile, None
@@ -95,11 +102,16 @@ def run_command(args: Namespace) -> int:
         except ProfileError as exc:
             print(f"conformance: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        insecure = args.insecure or not profile.tls_verify
+        if insecure:
+            why = "--insecure" if args.insecure else f"tls: {{verify: false}} in {profile_path}"
+            print(f"conformance: warning: TLS certificate verification is OFF ({why}); "
+                  "the report will say so", file=sys.stderr)
         if not args.quiet:
             print(f"conformance: auditing {profile.name} ({profile.short_name}) at {profile.base_url}", flush=True)
         started = time.monotonic()
         cmd = pytest_command(profile_path, out, base_url=base_url, areas=areas, fuzz=args.fuzz,
-                             insecure=args.insecure, progress=not args.quiet, extra=list(args.pytest_args))
+                             insecure=insecure, progress=not args.quiet, extra=list(args.pytest_args))
         proc = subprocess.run(cmd, stdout=None if not args.quiet else subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True, check=False)
         results_file = out / "results.json"
@@ -107,10 +119,12 @@ def run_command(args: Namespace) -> int:
             reason = _last_line(proc.stderr) or f"pytest exited with {proc.returncode}"
             print(f"conformance: the run could not be made: {reason}", file=sys.stderr)
             return EXIT_USAGE
+        for folder in ("allure-results", "exchanges"):  # written by other processes: scrubbed once more
+            outputs.sweep(out, folder)
         results = json.loads(results_file.read_text(encoding="utf-8"))
         exchanges = recorded_exchanges(out)
         try:
-            write_reports(out, results, profile, exchanges)
+            write_reports(out, results, profile, exchanges, sign_key=sign_key)
         except Exception as exc:  # noqa: BLE001 - the verdict stands; say which output is missing
             print(f"conformance: results.json is written, but the reports could not be: "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)

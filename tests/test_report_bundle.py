@@ -55,7 +55,7 @@ def _rebuild(path: Path, members: dict[str, bytes], comment: bytes) -> None:
 
 
 def test_an_intact_bundle_verifies(bundle):
-    assert verify_bundle(bundle) == (True, "intact")
+    assert verify_bundle(bundle) == (True, "intact, unsigned")
 
 
 def test_the_bundle_holds_results_exchanges_profile_contract_and_manifest(bundle, results):
@@ -147,7 +147,7 @@ def test_a_file_that_is_not_a_zip_fails_verification(tmp_path):
 
 def test_verify_command_prints_intact_or_the_problem_and_exits_0_1_2(bundle, tmp_path, capsys):
     assert verify_command(str(bundle)) == 0
-    assert capsys.readouterr().out == "intact\n"
+    assert capsys.readouterr().out == "intact, unsigned\n"
     assert main(["verify-bundle", str(bundle)]) == 0
     capsys.readouterr()
     members = _members(bundle)

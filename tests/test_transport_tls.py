@@ -140,6 +140,13 @@ def test_self_signed_gateway_is_rejected_by_default(tls_gateway: HostileGateway)
     assert "self-signed" in (result.error or "")
 
 
+def test_ssl_cert_file_in_the_environment_is_ignored(tls_gateway: HostileGateway, pki: dict[str, Path],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust comes from the profile only: an environment variable cannot make a gateway trusted."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(pki["server_cert"]))
+    assert _call(TlsOptions(), tls_gateway.url).error_kind == "tls"
+
+
 def test_ca_bundle_makes_the_gateway_trusted(tls_gateway: HostileGateway, pki: dict[str, Path]) -> None:
     result = _call(TlsOptions(ca_bundle=str(pki["server_cert"])), tls_gateway.url)
     assert (result.status, result.error_kind) == (200, None), result.error

@@ -32,7 +32,8 @@ def _readable(path: str, what: str) -> str:
 
 
 def build_ssl_context(tls: TlsOptions) -> ssl.SSLContext:
-    """An SSLContext for `tls`: default trust (certifi, or SSL_CERT_FILE), a CA bundle, or none."""
+    """An SSLContext for `tls`: default trust (certifi; SSL_CERT_FILE and SSL_CERT_DIR are ignored, as
+    every other setting from the environment), the profile's CA bundle, or none."""
     if not tls.verify:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
@@ -45,7 +46,7 @@ def build_ssl_context(tls: TlsOptions) -> ssl.SSLContext:
             message = f"the CA bundle {cafile!r} holds no usable certificate: {exc}"
             raise TransportConfigError(message) from exc
     else:
-        context = httpx.create_ssl_context(verify=True, trust_env=True)
+        context = httpx.create_ssl_context(verify=True, trust_env=False)
     # Brokers' gateways are required to offer TLS 1.2 or later; older versions are refused outright.
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if tls.client_cert:

@@ -7,21 +7,24 @@ Members:
   contract/...        the contract files the run judged against (schemas/), byte for byte
   contract/VERSION.json  each contract file's SHA-256 and one hash over all of them
   MANIFEST.sha256     `sha256  name` for every member above (sha256sum format)
-The zip comment carries the manifest's own SHA-256; `verify_bundle` checks it, every member's
-hash, and that no member was added or removed. Record the manifest hash elsewhere (the audit
-history does) to detect a bundle rebuilt from scratch.
+  MANIFEST.sig        optional: an Ed25519 signature of the manifest (`--sign-key`, conformance.signing)
+The zip comment carries the manifest's own SHA-256; `verify_bundle` (report/bundle_verify.py, bounded
+and path-safe) checks it, every member's hash, that no member was added or removed, and the
+signature. The audit history records each bundle's manifest hash; a signature by the auditor's key
+is what tells a bundle rebuilt from scratch from the real one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sys
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any
 
+from conformance import outputs, signing
 from conformance.paths import schemas_dir
 from conformance.redact import REDACTED, mask_data, scrub, scrub_data
 
@@ -81,22 +84,25 @@ def _members(results: dict[str, Any], exchanges: list[dict[str, Any]], profile: 
 
 
 def write_bundle(out_dir: Path, results: dict[str, Any], exchanges: list[dict[str, Any]],
-                 profile: dict[str, Any], contract_files: dict[str, bytes]) -> Path:
-    """Write `out_dir/evidence.zip`; returns its path. Deterministic for the same inputs."""
+                 profile: dict[str, Any], contract_files: dict[str, bytes], sign_key: str | Path | None = None) -> Path:
+    """Write `out_dir/evidence.zip` (signed with the Ed25519 key at `sign_key`, if given); returns its
+    path. Deterministic for the same inputs and key (Ed25519 signatures are deterministic)."""
+    key = signing.load_private_key(sign_key) if sign_key else None
     members = _members(results, exchanges, profile, contract_files)
     manifest = "".join(f"{_sha256(data)}  {name}\n" for name, data in members.items()).encode("utf-8")
-    target = Path(out_dir) / "evidence.zip"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in list(members.items()) + [(MANIFEST, manifest)]:
+    items = [*members.items(), (MANIFEST, manifest)]
+    if key is not None:
+        items.append((signing.SIGNATURE, signing.sign_manifest(manifest, key)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in items:
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
         archive.comment = (COMMENT_PREFIX + _sha256(manifest)).encode("ascii")
-    partial.replace(target)  # a reader never sees half a bundle
-    return target
+    # written whole and replaced atomically: a reader never sees half a bundle, nor a symlink followed
+    return outputs.write_bytes(Path(out_dir), Path(out_dir) / "evidence.zip", buffer.getvalue())
 
 
 def manifest_hash(path: Path) -> str:
@@ -117,44 +123,25 @@ def _parse_manifest(text: str) -> dict[str, str] | str:
     return entries
 
 
-def verify_bundle(path: Path) -> tuple[bool, str]:
-    """(True, "intact") or (False, what is wrong)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if len(set(names)) != len(names):
-                return False, "a member name occurs twice in the archive"
-            if MANIFEST not in names:
-                return False, f"{MANIFEST} is missing"
-            manifest = archive.read(MANIFEST)
-            recorded = archive.comment.decode("ascii", "replace")
-            if not recorded.startswith(COMMENT_PREFIX):
-                return False, "the archive comment carries no manifest hash"
-            if recorded.removeprefix(COMMENT_PREFIX) != _sha256(manifest):
-                return False, f"{MANIFEST} does not match the manifest hash in the archive comment"
-            entries = _parse_manifest(manifest.decode("utf-8", "replace"))
-            if isinstance(entries, str):
-                return False, entries
-            extra = sorted(set(names) - set(entries) - {MANIFEST})
-            if extra:
-                return False, f"member(s) not in the manifest: {', '.join(extra)}"
-            missing = sorted(set(entries) - set(names))
-            if missing:
-                return False, f"member(s) missing: {', '.join(missing)}"
-            for name, digest in entries.items():
-                if _sha256(archive.read(name)) != digest:
-                    return False, f"{name}: SHA-256 differs from the manifest"
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, NotImplementedError) as exc:
-        return False, f"damaged archive: {' '.join(str(exc).split()) or type(exc).__name__}"
-    return True, "intact"
+def verify_bundle(path: Path, public_key: str | Path | None = None) -> tuple[bool, str]:
+    """(True, "intact, …") or (False, what is wrong); with `public_key`, the bundle must be signed by it."""
+    from conformance.report.bundle_verify import verify
+
+    return verify(Path(path), MANIFEST, COMMENT_PREFIX, _parse_manifest,
+                  Path(public_key) if public_key else None)
 
 
-def verify_command(path: str) -> int:
-    """`conformance verify-bundle FILE`: prints "intact" (0) or what is wrong (1); no file: 2."""
+def verify_command(path: str, public_key: str | None = None) -> int:
+    """`conformance verify-bundle FILE [--public-key PUB]`: prints "intact, …" (0) or what is wrong (1);
+    no file or an unusable key: 2."""
     bundle = Path(path)
     if not bundle.is_file():
         print(f"conformance: {path}: no such file", file=sys.stderr)
         return EXIT_USAGE
-    ok, message = verify_bundle(bundle)
+    try:
+        ok, message = verify_bundle(bundle, public_key)
+    except signing.SigningError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     print(scrub(message) if ok else f"{path}: {scrub(message)}")
     return EXIT_OK if ok else EXIT_FAIL

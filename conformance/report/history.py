@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.redact import scrub
+
 EXIT_OK, EXIT_USAGE = 0, 2
 BUSY_TIMEOUT_MS = 30_000
 RUN_STATUSES = ("ok", "unreachable", "bad-profile", "error")
@@ -68,6 +70,8 @@ CREATE TABLE rule_verdicts (
 # MIGRATIONS[n] upgrades a file at user_version n to n + 1. Append, never edit a shipped step.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     lambda conn: _executescript(conn, _V1),
+    # v2: each run's evidence bundle, by the SHA-256 of its manifest ('' when none was written)
+    lambda conn: _executescript(conn, "ALTER TABLE broker_runs ADD COLUMN bundle_sha256 TEXT NOT NULL DEFAULT ''"),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -107,6 +111,7 @@ class BrokerRun:
     must_failed: int | None = None
     duration_s: float | None = None
     capabilities: dict[str, Any] = field(default_factory=dict)
+    bundle_sha256: str = ""  # the manifest hash of the run's evidence.zip
     # rule id → (area, severity, status)
     verdicts: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     audit_id: int | None = None
@@ -197,19 +202,21 @@ def _insert_run(conn: sqlite3.Connection, audit_id: int, run: BrokerRun) -> None
         raise ValueError(f"unknown broker run status {run.status!r}")
     cur = conn.execute(
         "INSERT INTO broker_runs (audit_id, short_name, name, base_url, profile, status, reason,"
-        " compliant, must_failed, duration_s, capabilities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " compliant, must_failed, duration_s, capabilities, bundle_sha256)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             audit_id,
             run.short_name,
-            run.name,
-            run.base_url,
-            run.profile,
+            scrub(run.name),
+            scrub(run.base_url),
+            scrub(run.profile),
             run.status,
-            run.reason,
+            scrub(run.reason),  # transport sentences quote raw broker bytes
             None if run.compliant is None else int(run.compliant),
             run.must_failed,
             run.duration_s,
             json.dumps(run.capabilities, sort_keys=True),
+            run.bundle_sha256,
         ),
     )
     conn.executemany(
@@ -233,6 +240,7 @@ def _run_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) 
         must_failed,
         duration_s,
         capabilities,
+        bundle_sha256,
     ) = row
     verdicts = {
         rule_id: (area, severity, st)
@@ -251,6 +259,7 @@ def _run_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) 
         must_failed=must_failed,
         duration_s=duration_s,
         capabilities=json.loads(capabilities or "{}"),
+        bundle_sha256=bundle_sha256 or "",
         verdicts=verdicts,
         audit_id=audit_id,
         started_at=started_at,
@@ -259,7 +268,7 @@ def _run_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) 
 
 _RUN_COLUMNS = (
     "r.id, r.audit_id, a.started_at, r.short_name, r.name, r.base_url, r.profile, r.status,"
-    " r.reason, r.compliant, r.must_failed, r.duration_s, r.capabilities"
+    " r.reason, r.compliant, r.must_failed, r.duration_s, r.capabilities, r.bundle_sha256"
 )
 
 
@@ -362,9 +371,9 @@ def merge(conn: sqlite3.Connection, other: str | Path) -> int:
                 for (old_run,) in runs:
                     run_id = conn.execute(
                         "INSERT INTO broker_runs (audit_id, short_name, name, base_url, profile, status,"
-                        " reason, compliant, must_failed, duration_s, capabilities)"
+                        " reason, compliant, must_failed, duration_s, capabilities, bundle_sha256)"
                         " SELECT ?, short_name, name, base_url, profile, status, reason, compliant,"
-                        " must_failed, duration_s, capabilities"
+                        " must_failed, duration_s, capabilities, bundle_sha256"
                         " FROM other.broker_runs WHERE id = ?",
                         (audit_id, old_run),
                     ).lastrowid

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from conformance import outputs
 from conformance.paths import reports_dir
 from conformance.redact import scrub
 from conformance.report.results import ResultsError, load_results
@@ -66,9 +67,7 @@ def render_html(results: dict[str, Any], out_dir: Path) -> Path:
     """Write `out_dir/report.html` and return its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    target = out / "report.html"
-    target.write_text(render_html_text(results), encoding="utf-8")
-    return target
+    return outputs.write_text(out, out / "report.html", render_html_text(results))
 
 
 def report_command(source: str, out: str) -> int:

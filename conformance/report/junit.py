@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from conformance import outputs
 from conformance.redact import scrub, scrub_data
 from conformance.report.results import iter_checks
 
@@ -123,5 +124,4 @@ def write_junit(results: dict[str, Any], path: Path) -> None:
     ET.indent(tree)
     text = ET.tostring(tree, encoding="unicode")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + scrub(text) + "\n", encoding="utf-8")
+    outputs.write_text(target.parent, target, '<?xml version="1.0" encoding="UTF-8"?>\n' + scrub(text) + "\n")

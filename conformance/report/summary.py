@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from conformance import outputs
 from conformance.paths import reports_dir
 from conformance.redact import scrub, scrub_data
 from conformance.report.history import BrokerRun, Verdict
@@ -245,6 +246,6 @@ def write_summary(doc: dict[str, Any], out: Path) -> tuple[Path, Path]:
     """Write OUT/summary.json and OUT/summary.html; returns both paths."""
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "summary.json", out / "summary.html"
-    json_path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    html_path.write_text(render_summary_html(doc), encoding="utf-8")
+    outputs.write_text(out, json_path, json.dumps(scrub_data(doc), ensure_ascii=False, indent=1))
+    outputs.write_text(out, html_path, render_summary_html(doc))
     return json_path, html_path
