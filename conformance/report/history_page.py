@@ -137,22 +137,25 @@ def write_page(
     since: str | None = None,
     broker: str | None = None,
     report_roots: list[Path] | None = None,
+    extra_folders: dict[str, Path] | None = None,
     history_name: str = "",
 ) -> tuple[Path, HistoryView]:
     """Render the history into the file `out`; reports are looked for in `report_roots`
-    (each holding audit folders with a summary.json), default the folder `out` is in and its parent."""
+    (each holding audit folders with a summary.json; default the folder `out` is in and its
+    parent) and in `extra_folders` (an audit's started_at → its folder)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     roots = report_roots if report_roots is not None else [out.parent, out.parent.parent]
-    view = load_view(conn, now=now or datetime.now(UTC), since=since, broker=broker,
-                     folders=audit_folders(roots))
+    folders = {**audit_folders(roots), **(extra_folders or {})}
+    view = load_view(conn, now=now or datetime.now(UTC), since=since, broker=broker, folders=folders)
     out.write_text(render_page(view, out.parent, history_name=history_name), encoding="utf-8")
     return out, view
 
 
-def write_for_audit(conn: sqlite3.Connection, out_dir: Path, history_path: Path) -> Path:
-    """The page beside an audit's summary.html: every audit of the history, links into the
-    audit folders that sit beside this one (the dated-folder layout of docs/scheduling.md)."""
+def write_for_audit(conn: sqlite3.Connection, out_dir: Path, history_path: Path, started_at: str) -> Path:
+    """The page beside an audit's summary.html: every audit of the history, links into this
+    audit's folder and the audit folders beside it (the dated-folder layout of docs/scheduling.md).
+    Written before this audit's summary.json exists, so its own folder is named by `started_at`."""
     since = None
     rows = conn.execute(
         "SELECT started_at FROM audits WHERE finished_at IS NOT NULL ORDER BY started_at DESC LIMIT 1 OFFSET ?",
@@ -162,7 +165,7 @@ def write_for_audit(conn: sqlite3.Connection, out_dir: Path, history_path: Path)
         since = rows[0]
     out = Path(out_dir) / PAGE_NAME
     write_page(conn, out, since=since, report_roots=[Path(out_dir).resolve().parent],
-               history_name=Path(history_path).name)
+               extra_folders={started_at: Path(out_dir).resolve()}, history_name=Path(history_path).name)
     return out
 
 
