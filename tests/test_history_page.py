@@ -230,3 +230,19 @@ def test_the_text_listing_honours_since(root: Path, capsys: pytest.CaptureFixtur
 def test_audit_folders_are_found_by_their_summary(root: Path) -> None:
     found = audit_folders([root])
     assert found == {canned.DAYS[4]: root / "audit-5", canned.DAYS[5]: root / "audit-6"}
+
+
+def test_the_commands_in_the_scheduling_doc_work_as_written(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shlex
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scheduling.md").read_text(encoding="utf-8")
+    section = doc.split("## The history page")[1].split("```bash\n")[1].split("```")[0]
+    commands = [shlex.split(line)[1:] for line in section.splitlines() if line.startswith("conformance history")]
+    assert len(commands) == 2
+    (root / "audits").mkdir()
+    (root / "history.sqlite").rename(root / "audits" / "history.sqlite")
+    monkeypatch.chdir(root)
+    for args in commands:
+        args = ["beta" if a == "cyber" else ("2024-06-01" if a == "2025-01-01" else a) for a in args]
+        assert main(args) == 0, args
+    assert (root / "audits" / "history.html").is_file() and (root / "cyber.html").is_file()

@@ -64,9 +64,20 @@ def _svg(axis: Axis, height: int, body: str, label: str, cls: str) -> Markup:
     )
 
 
+def marker_size(axis: Axis) -> float:
+    """Half the width of a marker: as large as the column allows, within 2.5 to 4.5 px."""
+    return max(2.5, min(4.5, axis.step / 2 - 0.5))
+
+
+def legend_box(axis: Axis) -> str:
+    """The viewBox that shows one marker at full size in a legend's 12 px square."""
+    r = marker_size(axis) + 1
+    return f"{-r} {-r} {2 * r} {2 * r}"
+
+
 def defs(axis: Axis) -> Markup:
     """The marker shapes, defined once per page and placed with <use>; sized to the column."""
-    s = max(2.5, min(4.5, axis.step / 2 - 0.5))
+    s = marker_size(axis)
     shapes = {
         "m-ok": f'<circle r="{s}" class="k-ok"/>',
         "m-bad": f'<path d="M{-s},{-s}L{s},{s}M{-s},{s}L{s},{-s}" class="k-bad"/>',
