@@ -229,7 +229,7 @@ def test_the_text_listing_honours_since(root: Path, capsys: pytest.CaptureFixtur
 
 def test_audit_folders_are_found_by_their_summary(root: Path) -> None:
     found = audit_folders([root])
-    assert found == {canned.DAYS[4]: root / "audit-5", canned.DAYS[5]: root / "audit-6"}
+    assert found == {canned.DAYS[4]: [root / "audit-5"], canned.DAYS[5]: [root / "audit-6"]}
 
 
 def test_the_commands_in_the_scheduling_doc_work_as_written(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -246,3 +246,30 @@ def test_the_commands_in_the_scheduling_doc_work_as_written(root: Path, monkeypa
         args = ["beta" if a == "cyber" else ("2024-06-01" if a == "2025-01-01" else a) for a in args]
         assert main(args) == 0, args
     assert (root / "audits" / "history.html").is_file() and (root / "cyber.html").is_file()
+
+
+def test_shards_that_started_in_the_same_second_each_link_their_own_brokers(root: Path) -> None:
+    import json
+    import shutil
+
+    shard = root / "audit-6-shard-b"
+    (shard / "beta").mkdir(parents=True)
+    shutil.copy(root / "audit-6" / "summary.json", shard / "summary.json")
+    shutil.move(root / "audit-6" / "beta" / "report.html", shard / "beta" / "report.html")
+    assert json.loads((shard / "summary.json").read_text(encoding="utf-8"))["audit"]["started_at"] == canned.DAYS[5]
+    page = _page(root)
+    assert re.findall(r'<a href="([^"]+)"><use', _lane(page, "alpha"))[-1] == "audit-6/alpha/report.html"
+    assert re.findall(r'<a href="([^"]+)"><use', _lane(page, "beta")) == ["audit-6-shard-b/beta/report.html"]
+
+
+def test_texts_from_the_history_are_escaped_and_scrubbed(root: Path) -> None:
+    conn = history.open_history(root / "history.sqlite")
+    when = "2024-06-07T02:30:00+00:00"
+    hostile = history.BrokerRun("evil", "unreachable", name='<script>alert(1)</script>"><b>',
+                                reason="refused; Authorization: Bearer s3cr3t-t0ken-value")
+    history.finish_audit(conn, history.begin_audit(conn, started_at=when, tool_version="t"),
+                         finished_at=when, exit_code=2, runs=[hostile])
+    conn.close()
+    page = _page(root)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "s3cr3t-t0ken-value" not in page and "refused; Authorization: Bearer" in page

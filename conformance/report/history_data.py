@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +36,9 @@ class Audit:
     index: int  # position on the axis, oldest 0
     id: int
     started_at: str
-    folder: Path | None = None  # its output folder, when still on disk
+    # its output folders still on disk: one, or several when audits of separate shards or hosts
+    # (merged into one history) started in the same second
+    folders: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -134,9 +136,9 @@ def days_between(earlier: str, now: datetime) -> int:
     return max(0, (now - _iso(earlier)).days)
 
 
-def audit_folders(roots: Iterable[Path]) -> dict[str, Path]:
+def audit_folders(roots: Iterable[Path]) -> dict[str, list[Path]]:
     """Audit output folders still on disk, by the audit's started_at: every `ROOT/*/summary.json`."""
-    found: dict[str, Path] = {}
+    found: dict[str, list[Path]] = {}
     for root in roots:
         if not root.is_dir():
             continue
@@ -147,8 +149,8 @@ def audit_folders(roots: Iterable[Path]) -> dict[str, Path]:
             except OSError:
                 continue
             match = _AUDIT_HEAD.search(head)
-            if match:
-                found.setdefault(match.group(1), summary.parent)
+            if match and summary.parent not in found.setdefault(match.group(1), []):
+                found[match.group(1)].append(summary.parent)
     return found
 
 
@@ -169,11 +171,11 @@ def load_view(
     now: datetime,
     since: str | None = None,
     broker: str | None = None,
-    folders: Mapping[str, Path] | None = None,
+    folders: Mapping[str, Sequence[Path]] | None = None,
 ) -> HistoryView:
     """Everything the page draws. `now` is injected (days non-compliant, waivers expiring);
     `since` (ISO date or time, UTC) and `broker` (short name) narrow the audits and brokers;
-    `folders` maps an audit's started_at to its output folder (see audit_folders)."""
+    `folders` maps an audit's started_at to its output folders (see audit_folders)."""
     where, params = _filters(since, broker)
     folders = folders or {}
     rows = conn.execute(
@@ -187,7 +189,7 @@ def load_view(
     for _, audit_id, started_at, *_rest in rows:
         if audit_id not in index_of:
             index_of[audit_id] = len(audits)
-            audits.append(Audit(len(audits), audit_id, started_at, folders.get(started_at)))
+            audits.append(Audit(len(audits), audit_id, started_at, tuple(folders.get(started_at, ()))))
     n = len(audits)
     interesting = _verdicts_of_interest(conn, where, params)
     failing = [row for row in interesting if row[5] in ("fail", "warn")]
@@ -201,8 +203,7 @@ def load_view(
         at = index_of[audit_id]
         entry = brokers.setdefault(short, Broker(short, name))
         entry.name = name or entry.name
-        folder = audits[at].folder
-        report = folder / short / "report.html" if folder is not None else None
+        report = next((r for f in audits[at].folders if (r := f / short / "report.html").is_file()), None)
         entry.points.append(
             Point(
                 audit=at,
@@ -211,7 +212,7 @@ def load_view(
                 must=int(must or 0),
                 should=should.get(run_id, 0),
                 reason=reason,
-                report=report if report is not None and report.is_file() else None,
+                report=report,
             )
         )
         runs[run_id] = (short, at)

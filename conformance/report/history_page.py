@@ -137,7 +137,7 @@ def write_page(
     since: str | None = None,
     broker: str | None = None,
     report_roots: list[Path] | None = None,
-    extra_folders: dict[str, Path] | None = None,
+    extra_folders: dict[str, list[Path]] | None = None,
     history_name: str = "",
 ) -> tuple[Path, HistoryView]:
     """Render the history into the file `out`; reports are looked for in `report_roots`
@@ -146,7 +146,9 @@ def write_page(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     roots = report_roots if report_roots is not None else [out.parent, out.parent.parent]
-    folders = {**audit_folders(roots), **(extra_folders or {})}
+    folders = audit_folders(roots)
+    for started_at, extra in (extra_folders or {}).items():
+        folders[started_at] = [*extra, *folders.get(started_at, [])]
     view = load_view(conn, now=now or datetime.now(UTC), since=since, broker=broker, folders=folders)
     out.write_text(render_page(view, out.parent, history_name=history_name), encoding="utf-8")
     return out, view
@@ -165,7 +167,7 @@ def write_for_audit(conn: sqlite3.Connection, out_dir: Path, history_path: Path,
         since = rows[0]
     out = Path(out_dir) / PAGE_NAME
     write_page(conn, out, since=since, report_roots=[Path(out_dir).resolve().parent],
-               extra_folders={started_at: Path(out_dir).resolve()}, history_name=Path(history_path).name)
+               extra_folders={started_at: [Path(out_dir).resolve()]}, history_name=Path(history_path).name)
     return out
 
 

@@ -164,7 +164,7 @@ def broker_lane(
         by_audit.setdefault(d.audit, []).append(d)
     for at, changes in by_audit.items():
         tip = f"{when(audits[at])} · {words['drift']}: " + "; ".join(
-            f"{d.capability} {_value(d.was)} → {_value(d.now)}" for d in changes
+            f"{d.capability} {_value(d.was, words)} → {_value(d.now, words)}" for d in changes
         )
         parts.append(
             f'<use href="#m-drift" x="{axis.x(at)}" y="{drift_y}"><title>{escape(tip, quote=False)}</title></use>'
@@ -172,11 +172,11 @@ def broker_lane(
     return _svg(axis, LANE_H, "".join(parts), f"{broker.name or broker.short_name}: {words['lane']}", "lane")
 
 
-def _value(value: object) -> str:
+def _value(value: object, words: Mapping[str, str]) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return words["yes"] if value else words["no"]
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
