@@ -9,8 +9,11 @@ conformance.report.history, weak rules failing in stretches (some come back), a 
 profiles, now and then a declared capability flipping; the latest 30 audits keep their folders, so
 their points are links, as after pruning old folders.
 
-Measured on the 2-core development machine (other engineers' test suites running beside it):
-see the CHANGELOG entry / the issue's closing note for the figures of the latest run.
+Measured on the 2-core development machine, 500 audits × 40 brokers (1.42 million verdicts):
+    idle (load 0.3):            0.79–1.14 s wall (0.78–1.13 s CPU), page 2.50 MB
+    beside other test suites (load 4–9): 2.0–2.9 s wall, 1.0–1.4 s CPU
+Most of it is one pass over the verdicts in SQLite (~0.4 s) and the template (~0.3 s). The page
+is ~125 bytes per broker-audit point, each with its tooltip; it compresses ~10× with gzip.
 """
 
 from __future__ import annotations

@@ -273,3 +273,20 @@ def test_texts_from_the_history_are_escaped_and_scrubbed(root: Path) -> None:
     page = _page(root)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "s3cr3t-t0ken-value" not in page and "refused; Authorization: Bearer" in page
+
+
+def test_a_long_course_shows_its_first_failure_and_its_latest_turns(tmp_path: Path) -> None:
+    conn = history.open_history(tmp_path / "history.sqlite")
+    for day in range(12):  # ALL-002 fails on even days, passes on odd ones: 11 turns
+        when = f"2024-06-{day + 1:02d}T02:30:00+00:00"
+        run = canned._ok("alpha", {"ALL-002": "fail"} if day % 2 == 0 else {}, {"all_query": True})
+        history.finish_audit(conn, history.begin_audit(conn, started_at=when, tool_version="t"),
+                             finished_at=when, exit_code=1, runs=[run])
+    out, view = history_page.write_page(conn, tmp_path / "history.html", now=NOW, report_roots=[tmp_path])
+    conn.close()
+    assert len(view.recurring) == 1 and view.recurring[0].relapses == 5 and len(view.recurring[0].events) == 12
+    row = re.search(r'<tr class="recurring".*?</tr>', out.read_text(encoding="utf-8"), re.S)
+    assert row is not None
+    course = re.sub(r"<[^>]+>", "", row.group(0))
+    dates = re.findall(r"(?:failed|fixed) 2024-06-(\d\d)", course)
+    assert dates == ["01", "06", "07", "08", "09", "10", "11", "12"] and "→ … →" in course
