@@ -266,6 +266,19 @@ def exit_code(doc: dict[str, Any], fail_on: str) -> int:
     return EXIT_FAIL if bad else EXIT_OK
 
 
+def _history_page(conn: Any, out: Path, history_path: Path, doc: dict[str, Any]) -> None:
+    """history.html beside summary.html (linked from it when written). A page that cannot be drawn
+    costs the audit one warning line, never its verdict or exit code."""
+    from conformance.report import history_page
+
+    try:
+        page = history_page.write_for_audit(conn, out, history_path, doc["audit"]["started_at"])
+    except Exception as exc:  # noqa: BLE001 - the audit's results are already stored
+        print(f"conformance: warning: the history page was not written: {type(exc).__name__}: {exc}", flush=True)
+        return
+    doc["audit"]["history_page"] = page.name
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -393,6 +406,7 @@ def _audit_body(
     history.finish_audit(
         conn, audit_id, finished_at=finished_at, exit_code=code, runs=[e.run for e in entries]
     )
+    _history_page(conn, out, history_path, doc)
     summary.write_summary(doc, out)
     for broker in doc["brokers"]:
         print(f"  {broker['short_name']:<20} {summary.verdict_word(broker):<14} {broker['line']}")

@@ -60,9 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--sign-key", default=None, metavar="KEY",
                        help="Ed25519 private key (PEM) that signs every broker's evidence bundle")
 
-    history = sub.add_parser("history", help="list past audits from the history database")
+    history = sub.add_parser("history", help="list past audits, or draw them as a page (--html)")
     history.add_argument("--history", required=True, help="SQLite history file")
     history.add_argument("--broker", default=None, help="only this broker (short name)")
+    history.add_argument("--since", default=None, metavar="DATE", help="only audits started on or after DATE (UTC)")
+    history.add_argument("--html", default=None, metavar="OUT", help="write the history page (one HTML file) to OUT")
+    history.add_argument("--reports", action="append", default=[], metavar="DIR",
+                         help="with --html: folder holding the audit folders to link to (default: the history's)")
     history.add_argument("--merge", action="append", default=[], metavar="OTHER",
                          help="copy the audits of another history file into --history (repeatable)")
 
@@ -119,6 +123,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.audit import audit_command
 
         return audit_command(args)
+    if command == "history" and args.html:
+        from conformance.report.history_page import history_page_command
+
+        return history_page_command(args)
     if command == "history":
         from conformance.report.history import history_command
 

@@ -252,3 +252,22 @@ def test_the_third_audit_shows_the_fix_the_regression_and_the_drift(fleet: Fleet
     assert third.broker("diamond")["regressions"] == [] and third.broker("diamond")["fixed"] == []
     page = (third.out / "summary.html").read_text(encoding="utf-8")
     assert "newly failed" in page and "fixed" in page and "capability drift" in page
+
+
+def test_each_audit_writes_the_history_page_beside_its_summary_and_links_it(fleet: Fleet) -> None:
+    import re
+
+    third = fleet.audits[2]
+    assert third.summary["audit"]["history_page"] == "history.html"
+    assert 'id="history-link" href="history.html"' in (third.out / "summary.html").read_text(encoding="utf-8")
+    page = (third.out / "history.html").read_text(encoding="utf-8")
+    lane = re.search(r'<tr class="broker" id="b-star".*?</tr>', page, re.S)
+    assert lane is not None
+    points = re.findall(r'<use href="#(m-\w+)" x="\d+">', lane.group(0))
+    assert points == ["m-bad", "m-bad", "m-ok"]  # not compliant twice, then fixed
+    links = re.findall(r'<a href="([^"]+)"><use', lane.group(0))
+    assert links == ["../audit-1/star/report.html", "../audit-2/star/report.html", "star/report.html"]
+    assert all((third.out / link).is_file() for link in links)
+    assert "#m-drift" in lane.group(0)  # the ALL behaviour that came back, on the same axis
+    ghost = re.search(r'<tr class="broker" id="b-ghost".*?</tr>', page, re.S)
+    assert ghost is not None and re.findall(r'<use href="#(m-\w+)" x="\d+">', ghost.group(0)) == ["m-unr"] * 3

@@ -415,6 +415,15 @@ def format_runs(runs: list[BrokerRun]) -> list[str]:
     return lines
 
 
+def _since(args: Namespace) -> str | None:
+    from conformance.report.history_data import parse_since  # the page's module; imports this one
+
+    try:
+        return parse_since(getattr(args, "since", None))
+    except ValueError:
+        raise HistoryError(f"--since {args.since!r} is not a date (YYYY-MM-DD) or ISO time") from None
+
+
 def history_command(args: Namespace) -> int:
     """`conformance history`: exit 0, or 2 with one line on stderr."""
     path = Path(args.history)
@@ -431,14 +440,15 @@ def history_command(args: Namespace) -> int:
                 print(f"merged {merge(conn, other)} audits from {other}")
             if merges:
                 return EXIT_OK
+            since = _since(args)
             if args.broker:
-                runs = broker_runs(conn, args.broker)
+                runs = [r for r in broker_runs(conn, args.broker) if not since or r.started_at >= since]
                 if not runs:
                     print(f"conformance: no runs of broker {args.broker!r} in {path}", file=sys.stderr)
                     return EXIT_USAGE
                 lines = format_runs(runs)
             else:
-                lines = format_audits(audits(conn))
+                lines = format_audits([a for a in audits(conn) if not since or a["started_at"] >= since])
         finally:
             conn.close()
     except (HistoryError, sqlite3.Error) as exc:
