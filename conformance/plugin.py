@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import pytest
 
-from conformance import __version__
+from conformance import __version__, prefetch
 from conformance.checking import NOT_APPLICABLE
 from conformance.redact import mask_identifiers, scrub
 from conformance.rules import AREAS, ContractViolation, get_rule, load_rules, rule_status
@@ -120,12 +120,21 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
         with open(folder / f"{worker}.jsonl", "w", encoding="utf-8") as fh:
             for exchange in c.exchanges:
                 fh.write(json.dumps(exchange.to_evidence(), ensure_ascii=False) + "\n")
+        prefetch.write_question_counts(c, folder, worker)
     c.close()
 
 
 @pytest.fixture(scope="session")
 def fuzz_enabled(pytestconfig: pytest.Config) -> bool:
     return bool(pytestconfig.getoption("--conformance-fuzz"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    """Once a check's fixtures are ready: its area's questions are prefetched (conformance.prefetch)."""
+    outcome = yield
+    if outcome.excinfo is None:
+        prefetch.before_check(item)
 
 
 def pytest_runtest_call(item: pytest.Item) -> None:
@@ -290,4 +299,5 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
                     "checks": len(state.checks), "run_errors": len(state.run_errors)},
         "rules": rules_out,
         "run_errors": state.run_errors,
+        "questions": prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"),
     }
