@@ -112,6 +112,7 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
 
     c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"))
     yield c
+    prefetch.finish(pytestconfig)  # every speculative question answered before the record is written
     out = pytestconfig.getoption("--out")
     if out:  # every exchange, for the evidence bundle (one file per xdist worker)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")

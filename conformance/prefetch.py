@@ -1,19 +1,20 @@
-"""A run's questions: asked ahead, concurrently, one rule area at a time; and counted.
+"""A run's questions: asked ahead, concurrently, within the politeness budget; and counted.
 
-Against a real gateway a run is bounded by round trips, not by judging. Before the first check of
-an area runs, every check of that area is run once speculatively in a small thread pool: its
-outcome is thrown away, but each question it asks reaches the client, which sends at most
-`limits.max_in_flight` at once, never faster than `limits.requests_per_second`, and records each
-exchange once. pytest then runs the checks as always, one after another, and they find every
-answer in the client's cache: checks stay plain sequential functions, the evidence is the same
-record, and a check whose questions depend on earlier answers (a page chain) simply walks its chain
-in its own thread while other checks' questions overlap it.
+Against a real gateway a run is bounded by round trips, not by judging. When the first check
+starts, every check of the run is also started speculatively, in order, in a small background
+thread pool: its outcome is thrown away, but each question it asks reaches the client, which sends
+at most `limits.max_in_flight` at once, never faster than `limits.requests_per_second`, and records
+each exchange once. pytest meanwhile runs the checks as always, one after another; each finds its
+answers in the client's cache, or waits for the one already on the wire. Checks stay plain
+sequential functions and the evidence is the same record; a check whose questions depend on
+earlier answers (a page chain) walks its chain in its own thread while other checks' questions
+overlap it.
 
 `max_in_flight: 1` restores the sequential run (no speculative pass). pytest-xdist workers do not
-prefetch: each would ask the whole area, not only the checks it is given.
+prefetch: each would ask the whole run, not only the checks it is given.
 
 The question count per area is what the run cost the gateway: the client counts the exchanges it
-sent under the area that asked first; the plugin writes the counts into results.json.
+sent under the area of the check that asked first; the plugin writes the counts into results.json.
 """
 
 from __future__ import annotations
@@ -31,14 +32,15 @@ import pytest
 
 from conformance.rules import get_rule
 
-__all__ = ["before_check", "prefetch", "question_summary", "speculative", "write_question_counts"]
+__all__ = ["Prefetch", "before_check", "finish", "prefetch", "question_summary", "speculative",
+           "write_question_counts"]
 
 # Session fixtures a speculative run may use; a check needing any other fixture is left to pytest.
 SHARED_FIXTURES = ("client", "profile", "fuzz_enabled", "pytestconfig")
 THREADS_PER_SLOT = 4  # checks waiting on an answer another check is fetching keep no slot busy
 
 _local = threading.local()
-_WARMED = pytest.StashKey[set[str]]()
+_RUN = pytest.StashKey["Prefetch"]()
 
 
 def speculative() -> bool:
@@ -52,21 +54,26 @@ def area_of(item: pytest.Item) -> str:
 
 
 def before_check(item: pytest.Item) -> None:
-    """Called once a check's fixtures are set up: attribute its questions to its area, and on the
-    area's first check prefetch the whole area."""
+    """Called once a check's fixtures are set up: its questions count for its area, and the first
+    check starts the prefetch of the whole run."""
     client = item.funcargs.get("client") if hasattr(item, "funcargs") else None
     if client is None or not hasattr(client, "questions"):
         return
-    area = area_of(item)
-    client.area = area
-    warmed = item.config.stash.setdefault(_WARMED, set())
-    if area in warmed:
+    client.area = area_of(item)
+    config = item.config
+    if _RUN in config.stash:
         return
-    warmed.add(area)
-    if client.max_in_flight <= 1 or hasattr(item.config, "workerinput"):
-        return
-    siblings = [other for other in item.session.items if area_of(other) == area]
-    prefetch(siblings, lambda name: _session_fixture(item, name), client.max_in_flight)
+    run = config.stash[_RUN] = Prefetch(client.max_in_flight)
+    if client.max_in_flight > 1 and not hasattr(config, "workerinput"):
+        run.start(item.session.items, lambda name: _session_fixture(item, name))
+
+
+def finish(config: pytest.Config) -> None:
+    """Wait for the speculative checks still running (before the exchanges are written); checks
+    not yet started are dropped (an interrupted run)."""
+    run = config.stash.get(_RUN, None)
+    if run is not None:
+        run.finish()
 
 
 def _session_fixture(item: pytest.Item, name: str) -> Any:
@@ -90,20 +97,45 @@ def _task(item: pytest.Item, fixture: Any) -> Any:
     return lambda: function(**kwargs)
 
 
+class Prefetch:
+    """The background pass of one run."""
+
+    def __init__(self, max_in_flight: int) -> None:
+        self.max_in_flight = max(1, max_in_flight)
+        self._pool: ThreadPoolExecutor | None = None
+        self.started = 0
+
+    def start(self, items: Iterable[pytest.Item], fixture: Any) -> int:
+        """Start every check of `items` once, in order, for the questions it asks; returns how many."""
+        tasks = [(area_of(item), task) for item in items if (task := _task(item, fixture)) is not None]
+        if not tasks:
+            return 0
+        self._pool = ThreadPoolExecutor(max_workers=min(len(tasks), THREADS_PER_SLOT * self.max_in_flight),
+                                        thread_name_prefix="prefetch")
+        client = fixture("client")
+        for area, task in tasks:
+            self._pool.submit(_quietly, client, area, task)
+        self.started = len(tasks)
+        return self.started
+
+    def finish(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
 def prefetch(items: Iterable[pytest.Item], fixture: Any, max_in_flight: int) -> int:
-    """Run every check of `items` once, concurrently, for the questions it asks; returns how many ran."""
-    tasks = [task for task in (_task(item, fixture) for item in items) if task is not None]
-    if not tasks:
-        return 0
-    with ThreadPoolExecutor(max_workers=min(len(tasks), THREADS_PER_SLOT * max_in_flight),
-                            thread_name_prefix="prefetch") as pool:
-        for done in [pool.submit(_quietly, task) for task in tasks]:
-            done.result()
-    return len(tasks)
+    """Run every check of `items` once, concurrently, and wait for them all; returns how many ran."""
+    run = Prefetch(max_in_flight)
+    try:
+        return run.start(items, fixture)
+    finally:
+        run.finish()
 
 
-def _quietly(task: Any) -> None:
+def _quietly(client: Any, area: str, task: Any) -> None:
     _local.speculative = True
+    client.area = area
     try:
         task()
     except (KeyboardInterrupt, SystemExit):

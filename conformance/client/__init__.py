@@ -55,10 +55,19 @@ class Client:
         self._lock = threading.Lock()
         self.max_in_flight = max(1, profile.max_in_flight)
         self._in_flight = threading.BoundedSemaphore(self.max_in_flight)
-        # questions sent, by the rule area that asked first (set by the plugin); answers from the
-        # cache cost the gateway nothing and are not counted
-        self.area = ""
+        # questions sent, by the rule area that asked first (`area`, set per thread by the plugin and
+        # the prefetch); answers from the cache cost the gateway nothing and are not counted
+        self._asker = threading.local()
         self.questions: Counter[str] = Counter()
+
+    @property
+    def area(self) -> str:
+        """The rule area asking in this thread."""
+        return str(getattr(self._asker, "area", ""))
+
+    @area.setter
+    def area(self, value: str) -> None:
+        self._asker.area = value
 
     def close(self) -> None:
         self._http.close()
