@@ -15,6 +15,7 @@ bench:
 	python benchmarks/bench_validate.py
 	python benchmarks/bench_run.py 3
 	python benchmarks/bench_audit.py
+	python benchmarks/bench_live.py
 
 schemas:
 	python -m conformance.contract.build

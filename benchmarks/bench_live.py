@@ -49,10 +49,10 @@ def one_run(latency_ms: float, rps: float, max_in_flight: int | None, faults: li
             LatencyProxy(broker.base_url, latency_ms / 1000) as proxy:
         profile = profile_at(proxy.base_url, Path(tmp), rps, max_in_flight)
         out = Path(tmp) / "out"
-        started = time.perf_counter()
+        started = time.monotonic()
         proc = subprocess.run([sys.executable, "-m", "conformance", "run", "--profile", str(profile),
                                "--out", str(out), "--quiet"], capture_output=True, text=True, check=False)
-        wall = time.perf_counter() - started
+        wall = time.monotonic() - started
         results_file = out / "results.json"
         if not results_file.exists():
             raise SystemExit(f"run failed ({proc.returncode}): {proc.stderr[-500:]}")
@@ -61,7 +61,14 @@ def one_run(latency_ms: float, rps: float, max_in_flight: int | None, faults: li
         if questions is None:  # a harness without the question count: count the recorded exchanges
             questions = sum(len(f.read_text(encoding="utf-8").splitlines())
                             for f in (out / "exchanges").glob("*.jsonl"))
-        return {"latency_ms": latency_ms, "questions": questions, "wall_s": wall,
+        arrivals = sorted(proxy.arrivals)
+        gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+        # time the gateway sat idle although the rate limit allowed the next question
+        idle = sum(g - 1 / rps for g in gaps if g > 1.5 / rps)
+        first = arrivals[0] - started if arrivals else 0.0
+        last = started + wall - arrivals[-1] if arrivals else 0.0
+        return {"idle_s": idle, "before_first_s": first, "after_last_s": last,
+                "latency_ms": latency_ms, "questions": questions, "wall_s": wall,
                 "session_s": results.get("duration_s"), "bound_s": questions / rps, "exit": proc.returncode,
                 "too_many": proxy.statuses.get(429, 0), "proxied": proxy.requests,
                 "compliant": results["summary"]["compliant"]}
@@ -81,7 +88,9 @@ def main() -> None:
         r = one_run(latency, args.rps, args.max_in_flight, args.faults)
         print(f"  +{latency:4.0f} ms: {r['questions']:4d} questions, wall {r['wall_s']:6.1f} s "
               f"(pytest session {r['session_s']} s), bound {r['bound_s']:5.1f} s, "
-              f"ratio {r['wall_s'] / r['bound_s']:.2f}x; 429 answers {r['too_many']}, "
+              f"ratio {r['wall_s'] / r['bound_s']:.2f}x; first question after {r['before_first_s']:.1f} s, "
+              f"idle between questions {r['idle_s']:.1f} s, after the last {r['after_last_s']:.1f} s; "
+              f"429 answers {r['too_many']}, "
               f"{'compliant' if r['compliant'] else 'NOT compliant'} (exit {r['exit']})", flush=True)
 
 

@@ -5,7 +5,8 @@
 
 Every request waits `latency_s` before it is forwarded (asyncio, so concurrent requests wait
 together, as on a real network), then goes to `upstream` unchanged; the answer comes back with its
-status, headers and raw bytes. `proxy.requests` counts what passed, `proxy.statuses` by status.
+status, headers and raw bytes. `proxy.requests` counts what passed, `proxy.statuses` by status,
+`proxy.arrivals` says when each request came in.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class LatencyProxy:
         self.port = 0
         self.requests = 0
         self.statuses: Counter[int] = Counter()
+        self.arrivals: list[float] = []  # time.monotonic() of every request's arrival
         self._client: httpx.AsyncClient | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -62,6 +64,7 @@ class LatencyProxy:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
+        self.arrivals.append(time.monotonic())
         await asyncio.sleep(self.latency_s)
         assert self._client is not None, "the proxy serves only once started"
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]

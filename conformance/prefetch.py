@@ -118,9 +118,10 @@ class Prefetch:
         self.started = len(tasks)
         return self.started
 
-    def finish(self) -> None:
+    def finish(self, drop_waiting: bool = True) -> None:
+        """Wait for the running checks; those not started yet are dropped unless told otherwise."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=drop_waiting)
             self._pool = None
 
 
@@ -130,7 +131,7 @@ def prefetch(items: Iterable[pytest.Item], fixture: Any, max_in_flight: int) -> 
     try:
         return run.start(items, fixture)
     finally:
-        run.finish()
+        run.finish(drop_waiting=False)
 
 
 def _quietly(client: Any, area: str, task: Any) -> None:
