@@ -16,6 +16,7 @@ bench:
 	python benchmarks/bench_run.py 3
 	python benchmarks/bench_audit.py
 	python benchmarks/bench_history_page.py
+	python benchmarks/bench_live.py
 
 schemas:
 	python -m conformance.contract.build

@@ -1,17 +1,31 @@
 """Property-based negative request bodies from schemas/openapi.yaml (schemathesis 4).
 
-Bounded and reproducible: a fixed number of examples per API, derandomized generation, no
-example database. The client sends them; checks judge the answers (ERR-008).
+Bounded and reproducible: an explicit budget of cases per run (`limits.fuzz_budget` in the
+profile, default FUZZ_BUDGET), spread evenly over the claimed APIs and never more than
+MAX_CASES_PER_API each; derandomized generation, no example database. The client sends them;
+checks judge the answers (ERR-008). Every case is a question to the gateway: at 10 requests/s the
+default budget costs 16.5 s.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 from typing import Any
 
 from conformance.contract.catalogue import get_api
 from conformance.paths import schemas_dir
+
+MAX_CASES_PER_API = 15
+FUZZ_BUDGET = 165  # 15 cases for each of the 11 APIs
+
+
+def cases_per_api(claimed: int, budget: int = FUZZ_BUDGET) -> int:
+    """The cases each claimed API gets from the run's budget (0 when the budget is 0)."""
+    if claimed <= 0 or budget <= 0:
+        return 0
+    return max(1, min(MAX_CASES_PER_API, budget // claimed))
 
 
 @functools.lru_cache(maxsize=1)
@@ -30,8 +44,17 @@ def _operation(api: str) -> Any:
     raise LookupError(f"schemas/openapi.yaml has no POST {path}")
 
 
-def negative_bodies(api: str, count: int = 15) -> list[Any]:
-    """Up to `count` request bodies that break the request schema of `api`."""
+_GENERATING = threading.Lock()  # hypothesis runs one test at a time; prefetch threads take turns
+
+
+def negative_bodies(api: str, count: int = MAX_CASES_PER_API) -> list[Any]:
+    """Up to `count` request bodies that break the request schema of `api` (generated once per run)."""
+    with _GENERATING:
+        return list(_generate(api, count))
+
+
+@functools.lru_cache(maxsize=64)
+def _generate(api: str, count: int) -> tuple[Any, ...]:
     from hypothesis import HealthCheck, given, settings
     from schemathesis import GenerationMode
 
@@ -49,4 +72,4 @@ def negative_bodies(api: str, count: int = 15) -> list[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         collect()
-    return bodies
+    return tuple(bodies)

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import pytest
 
-from conformance import __version__, clock, outputs
+from conformance import __version__, clock, outputs, prefetch
 from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, window_excuse
 from conformance.contract import API_IDS, get_api
 from conformance.contract.window import in_closed_hours
@@ -122,12 +122,14 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
     c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"))
     pytestconfig.stash[CLIENT_KEY] = c
     yield c
+    prefetch.finish(pytestconfig)  # every speculative question answered before the record is written
     out = pytestconfig.getoption("--out")
     if out:  # every exchange, for the evidence bundle (one file per xdist worker)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         lines = [json.dumps(scrub_data(exchange.to_evidence()), ensure_ascii=False) + "\n"
                  for exchange in c.exchanges]
         outputs.write_text(Path(out), Path(out) / "exchanges" / f"{worker}.jsonl", "".join(lines))
+        prefetch.write_question_counts(c, Path(out) / "exchanges", worker)
     c.close()
 
 
@@ -162,15 +164,24 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
         attach_evidence(_evidence(item, exc.exchanges))
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A check parametrized by an API judges it only where the profile claims it (declared once,
-    here, for every check)."""
+    here, for every check); the answers handed to it are counted from here."""
     client = item.config.stash.get(CLIENT_KEY, None)
     if client is not None:
         client.start_check()
     api = _api_param(item)
     if api and item.get_closest_marker("rule") is not None and not _profile(item.config).claims(api):
         pytest.skip(f"{NOT_APPLICABLE}the profile does not claim {api}")
+
+
+@pytest.hookimpl(hookwrapper=True, specname="pytest_runtest_setup")
+def _prefetch_once_set_up(item: pytest.Item) -> Any:
+    """Once a check's fixtures are ready: its area's questions are prefetched (conformance.prefetch)."""
+    outcome = yield
+    if outcome.excinfo is None:
+        prefetch.before_check(item)
 
 
 def _api_param(item: pytest.Item) -> str:
@@ -355,6 +366,7 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         "rules": rules_out,
         "run_errors": state.run_errors,
         "query_window": query_window_note(state.started, finished, state.checks),
+        "questions": prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"),
     }
 
 

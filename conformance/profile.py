@@ -67,6 +67,10 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "timeout_s": {"type": "number", "exclusiveMinimum": 0},
             "max_response_bytes": {"type": "integer", "minimum": 1024},
             "requests_per_second": {"type": ["number", "null"], "exclusiveMinimum": 0},
+            # questions on the wire at once (1 = one after another); the rate limit still spaces sends
+            "max_in_flight": {"type": "integer", "minimum": 1, "maximum": 64},
+            # property-based negative cases per run (--fuzz), spread over the claimed APIs
+            "fuzz_budget": {"type": "integer", "minimum": 0},
         }},
         "tls": {"type": "object", "additionalProperties": False, "properties": {
             "verify": {"type": "boolean"}, "ca_bundle": _SECRET, "client_cert": _SECRET,
@@ -125,6 +129,8 @@ class Profile:
     timeout_s: float = 10.0
     max_response_bytes: int = 20_000_000
     requests_per_second: float | None = 10.0
+    max_in_flight: int = 4
+    fuzz_budget: int | None = None  # None: conformance.fuzz.FUZZ_BUDGET
     tls_verify: bool = True
     ca_bundle: str | None = None
     client_cert: str | None = None
@@ -237,6 +243,8 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         timeout_s=float(limits.get("timeout_s", 10.0)),
         max_response_bytes=int(limits.get("max_response_bytes", 20_000_000)),
         requests_per_second=limits.get("requests_per_second", 10.0),
+        max_in_flight=int(limits.get("max_in_flight", 4)),
+        fuzz_budget=limits.get("fuzz_budget"),
         tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
         client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
         raw=data,

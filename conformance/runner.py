@@ -138,11 +138,20 @@ def run_command(args: Namespace) -> int:
             if summary.get("unchecked"):
                 verdict += f" (partial run: {summary['unchecked']} rules not checked)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
+            questions = results.get("questions")
+            if questions:
+                print(f"conformance: {questions_line(questions)}")
         unreachable = _unreachable_reason(exchanges)
         if unreachable:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
             return EXIT_USAGE
         return EXIT_OK if summary["compliant"] else EXIT_FAIL
+
+
+def questions_line(questions: dict[str, Any]) -> str:
+    """`428 questions: paging 277, errors 57, ...` (most first): what the run cost the gateway."""
+    parts = sorted(questions.get("by_area", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    return f"{questions.get('total', 0)} questions: " + ", ".join(f"{a} {n}" for a, n in parts)
 
 
 def _unreachable_reason(exchanges: list[dict[str, Any]]) -> str | None:

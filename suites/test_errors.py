@@ -177,9 +177,14 @@ def test_fuzzed_requests_get_documented_answers(api, client, fuzz_enabled):
     if not fuzz_enabled:
         ck.not_applicable("property-based negative testing runs with --fuzz")
     ck.claimed(client.profile, api)
-    from conformance.fuzz import negative_bodies
+    from conformance.fuzz import FUZZ_BUDGET, cases_per_api, negative_bodies
 
-    for index, body in enumerate(negative_bodies(api, count=15)):
+    profile = client.profile
+    budget = FUZZ_BUDGET if profile.fuzz_budget is None else profile.fuzz_budget
+    count = cases_per_api(sum(1 for a in APIS if profile.claims(a)), budget)
+    if count == 0:
+        ck.not_applicable("the profile's limits.fuzz_budget is 0")
+    for index, body in enumerate(negative_bodies(api, count=count)):
         # schemathesis may generate a raw bytes body: it is sent as it is
         raw = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode("utf-8")
         exchange = client.call(api, purpose=f"{api} negative case {index}", raw_body=raw)

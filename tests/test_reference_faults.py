@@ -36,6 +36,8 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "balance-fund": ("balance", {"assetType": "FUND"}, {}),
     "balance-etc": ("balance", {"assetType": "ETC"}, {}),
     "balance-page-2": ("balance", {"count": 5, "page": "P0000005"}, {}),
+    "balance-page-4": ("balance", {"count": 5, "page": "P0000015"}, {}),
+    "balance-page-5": ("balance", {"count": 5, "page": "P0000020"}, {}),
     "balance-one-page": ("balance", {"count": 1000}, {}),
     "balance-count-float": ("balance", {"count": 10.0}, {}),
     "balance-count-text": ("balance", {"count": "10"}, {}),
@@ -85,6 +87,7 @@ SHOWN_BY: dict[str, list[str]] = {
     "b2b-group-refused": ["balancelist-fund"],
     "page-overflow": ["balance-page-2"],
     "page-repeats": ["balance-page-2"],
+    "page-repeats-deep": ["balance-page-5"],
     "page-drops": ["balance-page-2"],
     "page-endless": ["balance-one-page"],
     "page-key-ignored": ["balance-page-2"],
@@ -204,4 +207,15 @@ def test_faults_combine(slept):
     doc = json.loads(body)
     assert status == 200 and doc["accInfo"]["realAccNo"] == "NULL"
     assert doc["balanceResponseBody"]["queryResult"]["page"] == "P0000011"
+
+
+def test_deep_page_fault_shows_from_the_fifth_page_only(slept):
+    """page-repeats-deep answers the first four pages of a chain like the clean broker."""
+    clean, broken = create_app("diamond"), create_app("diamond", faults=["page-repeats-deep"])
+
+    async def same(probe: str) -> bool:
+        return await _observe(clean, probe, slept) == await _observe(broken, probe, slept)
+
+    assert asyncio.run(same("balance-page-2")) and asyncio.run(same("balance-page-4"))
+    assert not asyncio.run(same("balance-page-5"))
 

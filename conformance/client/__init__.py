@@ -1,19 +1,27 @@
 """The one place that talks HTTP: builds requests, applies auth, records every exchange.
 
-Each distinct question is asked once per run (an exchange cache), so many rules judge the same
-evidence. Transport problems never raise: they come back as an Exchange with `error` set.
+Each distinct question is asked once per run (an exchange cache with normalised keys, see
+`questions.py`), so many rules judge the same evidence. Transport problems never raise: they come
+back as an Exchange with `error` set.
+
+The client may be called from several threads at once (`conformance.prefetch` does): at most
+`profile.max_in_flight` exchanges are on the wire together, each send still waits for its slot of
+the rate limiter, and the question count per area (`questions`) says what the run cost the gateway.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from conformance import clock
+from conformance.client.questions import QuestionCache, question_key
 from conformance.client.requests import auth_headers, build_body
 from conformance.client.transport import (
     CircuitBreaker,
@@ -46,16 +54,37 @@ class Client:
         self._http = make_http_client(tls, self.limits)
         self._limiter = RateLimiter(origin_of(profile.base_url), profile.requests_per_second)
         self.breaker = CircuitBreaker()
-        self.exchanges: list[Exchange] = []
-        self._cache: dict[tuple[Any, ...], Exchange] = {}
+        self.exchanges: list[Exchange] = []  # in id order, whatever order the answers arrived in
+        self._cache = QuestionCache()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.max_in_flight = max(1, profile.max_in_flight)
+        self._in_flight = threading.BoundedSemaphore(self.max_in_flight)
+        # questions sent, by the rule area that asked first (`area`, set per thread by the plugin and
+        # the prefetch); answers from the cache cost the gateway nothing and are not counted
+        self._asker = threading.local()
+        self.questions: Counter[str] = Counter()
+
+    @property
+    def area(self) -> str:
+        """The rule area asking in this thread."""
+        return str(getattr(self._asker, "area", ""))
+
+    @area.setter
+    def area(self, value: str) -> None:
+        self._asker.area = value
+
         # the answers handed to the check now running (fresh or cached): the verdict layer reads
         # them to excuse answers of the C27 closed hours, whatever the check made of them
         self.handed: list[Exchange] = []
 
+        self._check_thread: threading.Thread | None = None
+
     def start_check(self) -> None:
+        """A check starts in this thread: only its own questions are handed to it (the prefetch
+        asks other checks' questions in other threads)."""
         self.handed = []
+        self._check_thread = threading.current_thread()
 
     def close(self) -> None:
         self._http.close()
@@ -80,21 +109,17 @@ class Client:
         all_headers.update(auth_headers(spec, self.profile, auth))
         all_headers.update(headers or {})
         url = self.profile.base_url + (path or spec.url_path(self.profile.short_name))
-        key = (method, url, _without_request_id(raw_body), tuple(sorted(all_headers.items())))
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached is not None:
-            self.handed.append(cached)
-            return cached
-        exchange = self._send(api, purpose, method, url, all_headers, raw_body)
-        with self._lock:
-            self._cache[key] = exchange
-        self.handed.append(exchange)
+        key = question_key(method, url, all_headers, raw_body)
+        sent = raw_body
+        exchange = self._cache.ask(key, lambda: self._send(api, purpose, method, url, all_headers, sent))
+        if threading.current_thread() is self._check_thread:
+            self.handed.append(exchange)
         return exchange
 
     def _send(self, api: str, purpose: str, method: str, url: str, headers: dict[str, str],
               body: bytes) -> Exchange:
-        exchange_id = f"x{next(self._ids):04d}"
+        with self._lock:
+            exchange_id = f"x{next(self._ids):04d}"
         # the record never holds a credential: headers are redacted before they are stored
         exchange = Exchange(id=exchange_id, api=api, purpose=purpose, method=method, url=url,
                             request_headers=redact_headers(headers), request_body=body,
@@ -103,7 +128,10 @@ class Client:
             blocked = self.breaker.blocked_result()
             exchange.error, exchange.error_kind = blocked.error, blocked.error_kind
         else:
-            result = perform(self._http, method, url, headers, body, self.limits, self._limiter)
+            with self._lock:
+                self.questions[self.area] += 1
+            with self._in_flight:  # taken before the rate-limit slot, so sends stay spaced
+                result = perform(self._http, method, url, headers, body, self.limits, self._limiter)
             self.breaker.record(result)
             exchange.status = result.status
             exchange.response_headers = dict(result.headers)
@@ -112,18 +140,6 @@ class Client:
             exchange.error, exchange.error_kind = result.error, result.error_kind
             exchange.notes = list(result.notes)
         with self._lock:
-            self.exchanges.append(exchange)
+            bisect.insort(self.exchanges, exchange, key=lambda e: int(e.id[1:]))
         return exchange
 
-
-def _without_request_id(raw: bytes) -> bytes:
-    """The cache key ignores the generated reqIdConsumer so the same question is asked once."""
-    try:
-        doc = json.loads(raw)
-    except ValueError:
-        return raw
-    header = doc.get("commonHeader") if isinstance(doc, dict) else None
-    if isinstance(header, dict) and str(header.get("reqIdConsumer", "")).startswith("KC"):
-        header = {**header, "reqIdConsumer": ""}
-        doc = {**doc, "commonHeader": header}
-    return json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()

@@ -12,6 +12,7 @@ from conformance.reference.context import Call
 from conformance.reference.errors import ApiError, api_error
 from conformance.reference.faultkit import fault
 from conformance.reference.inbound import SPECS
+from conformance.reference.paging import Page
 from conformance.reference.values import MISSING, is_no_value
 
 # --- request parsing ----------------------------------------------------------------------------
@@ -228,6 +229,23 @@ def page_repeats(b: Behaviour) -> None:
 def page_drops(b: Behaviour) -> None:
     next_key = b.pager.next_key
     b.pager.next_key = lambda end, total, scope: next_key(end + 1, total, scope)
+
+
+@fault("page-repeats-deep", "PAGE-002 PAGE-005",
+       "From the fifth page of a chain on, each page starts with the last item of the page before (a cursor "
+       "that slips once the offset passes four pages); the first four pages are right.")
+def page_repeats_deep(b: Behaviour) -> None:
+    pager = b.pager
+
+    def page(items: list[Any], count: int | None, key: str | None, scope: str) -> Page:
+        size = pager.size(count, len(items))
+        begin = 0 if key is None else pager.start(key, scope, len(items))
+        if size > 1 and begin // size >= 4:  # page 5 and after (size 1 would never move on)
+            begin -= 1
+        chunk = items[begin:begin + size]
+        return Page(chunk, len(items), size, pager.next_key(begin + len(chunk), len(items), scope))
+
+    pager.page = page  # type: ignore[method-assign]
 
 
 @fault("page-endless", "PAGE-003", "The last page returns a next key pointing back to the first page.")
