@@ -19,7 +19,7 @@ def missing_resp(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: {k: v for k, v in tree.items() if k != "resp"})
 
 
-@fault("amounts-as-strings", "NUM-002 SCHEMA-003",
+@fault("amounts-as-strings", "NUM-002",
        "Amounts, quantities and rates are serialised as strings (\"6976542.0\").")
 def amounts_as_strings(b: Behaviour) -> None:
     def to_text(path: tuple[str, ...], value: Any) -> Any:
