@@ -52,7 +52,7 @@ def test_an_overflowing_literal_is_a_type_violation_with_a_readable_message() ->
     raw = OK[:-1] + b', "balanceList": {"balance": {"summary": {"d1": 1e400}}}}'
     [violation] = validate("balance", "response", raw)
     assert (violation.path, violation.rule_id) == ("balanceList.balance.summary.d1", "SCHEMA-003")
-    assert "out of the 64-bit float range" in violation.message and "1e400" in violation.message
+    assert "out of the 64-bit float range" in violation.message and "expected" not in violation.message
 
 
 def test_huge_integers_outside_the_tables_do_not_break_validation() -> None:

@@ -6,18 +6,18 @@ parser keeps all of it visible, with the JSON path where it happened, and still 
 document so that the rest of the message can be judged:
 - plain literals whose value, written at its shortest, has nine or more consecutive zeros that
   exponent notation removes (`1000000000`, `0.0000000001`; not `100.000000000`, whose value is 100);
-- duplicate keys (the last value is kept, as most consumers do), lone UTF-16 surrogate escapes
-  (replaced by U+FFFD), literals beyond the 64-bit float range (kept as the largest float);
+- duplicate keys (the last value is kept, as most consumers do);
+- lone UTF-16 surrogate escapes ("\\ud800"), which json.loads accepts but no UTF-8 encoder (nor
+  the schema validator) can take: `clean_surrogates` replaces them by U+FFFD, keeping their paths;
 - NaN/Infinity, invalid UTF-8 and excessive nesting are errors: there is no document to judge.
-The common case costs json.loads plus a few substring searches; the hooks and the walk that
-finds the paths run only when a search says they may be needed.
+The common case costs json.loads plus a bytes search; the hooks and the walk that finds the paths
+run only when the search says they may be needed.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,8 +26,6 @@ NINE_ZEROS = b"000000000"
 NINE_ZEROS_TEXT = "000000000"
 REPLACEMENT = "\ufffd"
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# A float literal can overflow only with a three-digit exponent or a few hundred digits.
-_MAY_OVERFLOW = re.compile(rb"[eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")
 
 
 class NonStandardLiteral(ValueError):
@@ -48,10 +46,6 @@ class _PlainFloat(float, _Marked):
     pass
 
 
-class _Overflow(float, _Marked):
-    """A literal beyond the 64-bit float range (json.loads would make it infinite)."""
-
-
 class _DupDict(dict[str, Any]):
     """An object in which some key appeared more than once."""
 
@@ -65,12 +59,7 @@ class Parsed:
     error_kind: str | None = None  # utf8 | json | nonstandard | nesting
     plain_big_numbers: list[tuple[str, str]] = field(default_factory=list)  # (display path, literal)
     duplicates: list[list[Any]] = field(default_factory=list)  # path parts of each repeated key
-    surrogates: list[list[Any]] = field(default_factory=list)  # path parts of each string (or key) replaced
-    overflows: list[tuple[list[Any], str]] = field(default_factory=list)  # (path parts, literal)
-
-    @property
-    def marked(self) -> bool:
-        return bool(self.plain_big_numbers or self.duplicates or self.surrogates or self.overflows)
+    surrogates: list[list[Any]] = field(default_factory=list)  # paths of strings (or keys) cleaned
 
 
 def _constant(name: str) -> Any:
@@ -131,25 +120,19 @@ def _mark(cls: type, value: Any, text: str) -> Any:
 class _Hooks:
     """json.loads hooks that mark what the walk must find, counting what they marked."""
 
-    def __init__(self, zeros: bool, overflow: bool) -> None:
+    def __init__(self) -> None:
         self.count = 0
-        self.zeros = zeros
-        self.overflow = overflow
 
     def int_(self, text: str) -> int:
         value = int(text)
-        if self.zeros and NINE_ZEROS_TEXT in text and needs_exponent(text):
+        if NINE_ZEROS_TEXT in text and needs_exponent(text):
             self.count += 1
             return _mark(_PlainInt, value, text)  # type: ignore[no-any-return]
         return value
 
     def float_(self, text: str) -> float:
         value = float(text)
-        if self.overflow and value in (float("inf"), float("-inf")):
-            self.count += 1
-            return _mark(_Overflow, sys.float_info.max if value > 0 else -sys.float_info.max, text)  # type: ignore[no-any-return]
-        if (self.zeros and NINE_ZEROS_TEXT in text and "e" not in text and "E" not in text
-                and needs_exponent(text)):
+        if NINE_ZEROS_TEXT in text and "e" not in text and "E" not in text and needs_exponent(text):
             self.count += 1
             return _mark(_PlainFloat, value, text)  # type: ignore[no-any-return]
         return value
@@ -207,9 +190,6 @@ def _collect(node: Any, parts: list[Any], parsed: Parsed, strings: bool) -> Any:
             parsed.surrogates.append(parts)
             return _clean(node)
         return node
-    if isinstance(node, _Overflow):
-        parsed.overflows.append((parts, node.literal))
-        return float(node)
     if isinstance(node, _PlainInt):
         parsed.plain_big_numbers.append((display_path(parts), node.literal))
         return int(node)
@@ -258,12 +238,9 @@ def parse(raw: bytes) -> Parsed:
         return Parsed(error=f"the body is not valid UTF-8 (byte {exc.start})", error_kind="utf8")
     if text.startswith("\ufeff"):
         text = text[1:]
-    hooks = _Hooks(zeros=NINE_ZEROS in raw and _may_hold_plain_big_number(raw),
-                   overflow=_MAY_OVERFLOW.search(raw) is not None)
-    # valid UTF-8 cannot carry a surrogate: only a \uD8xx-\uDFxx escape can make one
-    surrogates = ("\\ud" in text or "\\uD" in text) and re.search(r"\\u[dD][89a-fA-F]", text) is not None
+    hooks = _Hooks()
     try:
-        if hooks.zeros or hooks.overflow:
+        if NINE_ZEROS in raw and _may_hold_plain_big_number(raw):
             doc = json.loads(text, object_pairs_hook=hooks.pairs, parse_constant=_constant,
                              parse_int=hooks.int_, parse_float=hooks.float_)
         else:
@@ -271,18 +248,33 @@ def parse(raw: bytes) -> Parsed:
     except NonStandardLiteral as exc:
         return Parsed(error=str(exc), error_kind="nonstandard")
     except RecursionError:
-        return Parsed(error="the body nests arrays/objects too deeply to be a contract message",
-                      error_kind="nesting")
+        return _too_deep()
     except ValueError as exc:
         snippet = text[:60].replace("\n", " ")
         reason = exc.args[0] if exc.args else exc
         return Parsed(error=f"the body is not JSON ({reason}); it starts with {snippet!r}",
                       error_kind="json")
     parsed = Parsed(doc=doc)
-    if hooks.count or surrogates:
+    if hooks.count:
         try:
-            parsed.doc = _collect(doc, [], parsed, surrogates)
+            parsed.doc = _collect(doc, [], parsed, strings=False)
         except RecursionError:  # json.loads nests deeper than a Python walk: no message is that deep
-            return Parsed(error="the body nests arrays/objects too deeply to be a contract message",
-                          error_kind="nesting")
+            return _too_deep()
     return parsed
+
+
+def _too_deep() -> Parsed:
+    return Parsed(error="the body nests arrays/objects too deeply to be a contract message",
+                  error_kind="nesting")
+
+
+def clean_surrogates(parsed: Parsed) -> bool:
+    """Replace lone surrogates in the document's strings and keys by U+FFFD, recording their paths;
+    False when there were none. Called only when a consumer (the schema validator) refused the
+    document, so the common case pays nothing."""
+    before = len(parsed.surrogates)
+    try:
+        parsed.doc = _collect(parsed.doc, [], parsed, strings=True)
+    except RecursionError:
+        return False
+    return len(parsed.surrogates) > before

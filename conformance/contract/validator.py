@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.contract.catalogue import FieldInfo, get_api, validators
-from conformance.contract.literals import Parsed, display_path, exponent_form, needs_exponent, parse
+from conformance.contract.literals import (
+    Parsed,
+    clean_surrogates,
+    display_path,
+    exponent_form,
+    needs_exponent,
+    parse,
+)
 from conformance.contract.nullforms import FAKE_NULLS
 from conformance.contract.shapes import Relocation, ShapeFinding, canonical_parts, placed, relocations
 from conformance.rules import get_rule
@@ -93,6 +100,9 @@ _NO_VALUE_HINT = "a field without value must be absent, null, \"null\" or \"\""
 
 def explain(info: FieldInfo | None, value: Any) -> tuple[str, str]:
     """(rule id, message) for a value the strict schema refused at a field."""
+    if isinstance(value, float) and not math.isfinite(value):  # the schema validator sees null
+        return "SCHEMA-003", ("the number literal is out of the 64-bit float range (largest about "
+                              "1.8E308): no consumer can read it as a number")
     if info is None:
         return "SCHEMA-003", f"unexpected value: {_show(value)}"
     expected = info.type
@@ -239,9 +249,9 @@ def _field_of(api: str, kind: str, parts: list[Any]) -> FieldInfo | None:
     return info
 
 
-def _value_findings(api: str, kind: str, parsed: Parsed, moved: list[Relocation]) -> list[Violation]:
-    """Lone surrogates and overflowing literals, judged where the contract judges their field:
-    a used field fails, an unused (C6) or unknown (I29) one is never judged."""
+def _surrogate_findings(api: str, kind: str, parsed: Parsed, moved: list[Relocation]) -> list[Violation]:
+    """Lone surrogates, judged where the contract judges their field: a used field fails, an
+    unused (C6) or unknown (I29) one is never judged."""
     out = []
     for parts in parsed.surrogates:
         info = _field_of(api, kind, canonical_parts(moved, parts))
@@ -249,13 +259,22 @@ def _value_findings(api: str, kind: str, parsed: Parsed, moved: list[Relocation]
             out.append(Violation(display_path(parts), "SCHEMA-001", (
                 "a lone UTF-16 surrogate escape (\\uD800-\\uDFFF without its pair) is not a character; "
                 "the string cannot be encoded as UTF-8")))
-    for parts, text in parsed.overflows:
-        info = _field_of(api, kind, canonical_parts(moved, parts))
-        if info is not None and info.marker != "unused":
-            out.append(Violation(display_path(parts), "SCHEMA-003", (
-                f"{text} is out of the 64-bit float range (largest about 1.8E308): no consumer can "
-                "read it as a number")))
     return out
+
+
+def _judge(api: str, kind: str, parsed: Parsed) -> list[Violation]:
+    """Shape findings, lone surrogates, then both schemas on the message and on every piece of
+    content found in a wrong container."""
+    moved, shape_findings = relocations(api, kind, parsed.doc)
+    judged = _surrogate_findings(api, kind, parsed, moved) if parsed.surrogates else []
+    found: dict[tuple[str, str], Violation] = {}
+    for finding in [*judged, *(_shape_violation(f) for f in shape_findings)]:
+        found.setdefault((finding.path, finding.rule_id), finding)
+    skip = frozenset(v.path for v in judged)  # the replacement character is not the broker's
+    _schema_violations(api, kind, parsed.doc, found, _at_home, skip)
+    for relocation in moved:
+        _schema_violations(api, kind, placed(relocation), found, _moved_to(relocation), skip)
+    return list(found.values())
 
 
 def check_document(api: str, kind: str, parsed: Parsed) -> list[Violation]:
@@ -275,20 +294,20 @@ def check_document(api: str, kind: str, parsed: Parsed) -> list[Violation]:
         violations.append(Violation("(root)", "SCHEMA-001",
                                     f"the message must be a JSON object, not {_show(parsed.doc)}"))
         return violations
-    moved, shape_findings = relocations(api, kind, parsed.doc)
-    judged = _value_findings(api, kind, parsed, moved) if parsed.surrogates or parsed.overflows else []
-    found: dict[tuple[str, str], Violation] = {}
-    for finding in [*judged, *(_shape_violation(f) for f in shape_findings)]:
-        found.setdefault((finding.path, finding.rule_id), finding)
-    skip = frozenset(v.path for v in judged)
-    try:
-        _schema_violations(api, kind, parsed.doc, found, _at_home, skip)
-        for relocation in moved:
-            _schema_violations(api, kind, placed(relocation), found, _moved_to(relocation), skip)
-    except (ValueError, RecursionError) as exc:  # jsonschema-rs refuses instances nested ~256 deep
-        return [*violations, Violation("(root)", "SCHEMA-001",
-                                       f"the body nests arrays/objects too deeply to be judged ({exc})")]
-    return violations + list(found.values())
+    problem: Exception
+    for attempt in (1, 2):
+        try:
+            return violations + _judge(api, kind, parsed)
+        except RecursionError as exc:  # jsonschema-rs refuses instances nested ~256 deep
+            problem = exc
+            break
+        except ValueError as exc:
+            problem = exc
+            # a lone surrogate the schema validator cannot take: clean, judge again (once)
+            if attempt == 2 or "surrogate" not in str(exc) or not clean_surrogates(parsed):
+                break
+    return [*violations, Violation("(root)", "SCHEMA-001",
+                                   f"the body nests arrays/objects too deeply to be judged ({problem})")]
 
 
 def _shape_violation(finding: ShapeFinding) -> Violation:
