@@ -64,7 +64,7 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
 }
 SHOWN_BY: dict[str, list[str]] = {
     "missing-resp": ["balance"],
-    "amounts-as-strings": ["balance"],
+    "amounts-as-strings": ["balance", "balance-bad-asset"],
     "unknown-asset-kind": ["balance"],
     "dashed-dates": ["transaction"],
     "table-spellings": ["transaction"],
