@@ -149,3 +149,13 @@ def test_the_documented_shape_is_judged_exactly_as_before() -> None:
     for api in ("portfolio", "balance"):
         doc = load_sample(api, "response")
         assert must(_run(api, "response", doc)) == set()
+
+
+def test_portfolio_groups_without_the_portfolio_level_are_reported_once_and_judged() -> None:
+    """Shape 12 for portfolio: the groups directly under portfolioList."""
+    doc = load_sample("portfolio", "response")
+    doc["portfolioList"] = doc["portfolioList"]["portfolio"]
+    assert must(_run("portfolio", "response", doc)) == {("portfolioList.portfolio", "SCHEMA-002")}
+    doc["portfolioList"]["fundList"][1]["maturity"] = "9999-99-99"
+    assert must(_run("portfolio", "response", doc)) == {
+        ("portfolioList.portfolio", "SCHEMA-002"), ("portfolioList.fundList[1].maturity", "SCHEMA-005")}
