@@ -44,6 +44,18 @@ def amounts_as_strings(b: Behaviour) -> None:
     b.reply_transforms.append(quoted_code)
 
 
+@fault("numeric-resp-code", "SCHEMA-003",
+       "resp.respCode is written as the JSON number 200, like the code of an error body (I76).")
+def numeric_resp_code(b: Behaviour) -> None:
+    def as_number(tree: Any, call: Call) -> Any:
+        resp = tree.get("resp") if isinstance(tree, dict) else None
+        if isinstance(resp, dict) and isinstance(resp.get("respCode"), str) and resp["respCode"].isdigit():
+            return {**tree, "resp": {**resp, "respCode": int(resp["respCode"])}}
+        return tree
+
+    b.tree_transforms.append(as_number)
+
+
 @fault("unknown-asset-kind", "SCHEMA-004 GRP-003",
        "Product kinds use the broker's own words: equityList assetType STOCK, etcList assetType BONDS.")
 def unknown_asset_kind(b: Behaviour) -> None:
