@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from conformance.evidence import Exchange
@@ -41,3 +42,20 @@ def is_error_body(doc: Any) -> bool:
     if isinstance(resp, dict) and str(resp.get("respCode", "200")).strip() not in ("200", ""):
         return True  # the broker's own message shape carrying its error code (C24 format is SHOULD)
     return isinstance(doc.get("message"), str) or isinstance(doc.get("error"), str)
+
+
+def code_type_problem(doc: Any) -> str | None:
+    """What is wrong with the JSON type of an error body's `code`, or None. CONTRACT.md 3.1 types it
+    Integer (I76: unlike `resp.respCode`, a String); a numeric string still names its code, so
+    error_code() reads it, but a consumer that switches on the number misses it (C24: SHOULD)."""
+    if not isinstance(doc, dict) or "code" not in doc:
+        return None
+    value = doc["code"]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return None  # 4001.0 is the JSON number 4001: JSON has no separate integer type
+    if isinstance(value, str):
+        hint = f"; send the JSON number {value.strip()}" if value.strip().isdigit() else ""
+        return f'the error body\'s code is the string "{value}", but CONTRACT.md 3.1 types code Integer{hint}'
+    return f"the error body's code is {json.dumps(value)}, but CONTRACT.md 3.1 types code Integer"

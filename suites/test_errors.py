@@ -9,7 +9,7 @@ import pytest
 from conformance import checking as ck
 from conformance.contract import API_IDS, get_api
 from conformance.contract.errors import error_codes, status_fits
-from conformance.errors import error_code, is_error_body
+from conformance.errors import code_type_problem, error_code, is_error_body
 
 APIS = list(API_IDS)
 ACCOUNT_OR_B2B = [a for a in APIS if get_api(a).family != "member"]
@@ -94,6 +94,8 @@ def test_error_codes_documented(api, client):
             ck.violate("ERR-003", f"error code {code} is not documented", exchanges=[exchange], api=api)
         if not status_fits(code, exchange.status):
             ck.violate("ERR-003", f"error code {code} sent with HTTP {exchange.status}", exchanges=[exchange], api=api)
+        if problem := code_type_problem(doc):  # C24, I76: code is an Integer
+            ck.violate("ERR-003", problem, exchanges=[exchange], api=api)
 
 
 @pytest.mark.rule("ERR-004")

@@ -11,8 +11,6 @@ OK = b'{"resp": {"respCode": "200", "respMsg": "OK"}}'
 
 BROKEN: dict[str, tuple[bytes, str, str]] = {
     # name: (body, rule, a word the message must contain)
-    "duplicate key": (b'{"resp": {"respCode": "200", "respCode": "500", "respMsg": "OK"}}', "SCHEMA-001",
-                      "respCode"),
     "NaN": (b'{"resp": {"respCode": "200", "respMsg": "OK"}, "x": NaN}', "SCHEMA-001", "NaN"),
     "Infinity": (b'{"resp": {"respCode": "200", "respMsg": "OK"}, "x": -Infinity}', "SCHEMA-001", "Infinity"),
     "HTML error page": (b"<html><body>502 Bad Gateway</body></html>", "SCHEMA-001", "<html>"),
@@ -54,7 +52,7 @@ def test_an_overflowing_literal_is_a_type_violation_with_a_readable_message() ->
     raw = OK[:-1] + b', "balanceList": {"balance": {"summary": {"d1": 1e400}}}}'
     [violation] = validate("balance", "response", raw)
     assert (violation.path, violation.rule_id) == ("balanceList.balance.summary.d1", "SCHEMA-003")
-    assert "too large" in violation.message
+    assert "out of the 64-bit float range" in violation.message and "expected" not in violation.message
 
 
 def test_huge_integers_outside_the_tables_do_not_break_validation() -> None:
@@ -64,7 +62,7 @@ def test_huge_integers_outside_the_tables_do_not_break_validation() -> None:
 
 def test_the_parser_explains_instead_of_guessing() -> None:
     parsed = parse(b'{"a": 1, "a": 2}')
-    assert parsed.doc is None and parsed.error_kind == "duplicate" and '"a"' in (parsed.error or "")
+    assert parsed.error is None and parsed.doc == {"a": 2} and parsed.duplicates == [["a"]]
     assert parse(b"\xff").error_kind == "utf8"
     assert parse(b"{").error_kind == "json"
     assert parse(b'{"a": NaN}').error_kind == "nonstandard"

@@ -66,7 +66,8 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
 }
 SHOWN_BY: dict[str, list[str]] = {
     "missing-resp": ["balance"],
-    "amounts-as-strings": ["balance"],
+    "amounts-as-strings": ["balance", "balance-bad-asset"],
+    "numeric-resp-code": ["balance"],
     "unknown-asset-kind": ["balance"],
     "dashed-dates": ["transaction"],
     "table-spellings": ["transaction"],

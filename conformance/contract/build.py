@@ -9,6 +9,8 @@ How the contract's conventions become JSON Schema (2020-12):
   so errors stay at the deepest field. A required field is the typed schema alone, listed in its
   parent's `required` (C5: a value, at least "").
 - Strings never take a look-alike no-value ("NULL", " ", "None"): `not: {$ref: fakeNoValue}`.
+- A required field inside a list item is an item's identity key (DECISIONS.md D3): it must carry
+  a value, so none of the four no-value forms (absent, null, "null", "") satisfies it.
 - Request fields marked required must be present as strings, "" allowed (C3); every other
   request field may carry a no-value form (I12).
 - `unused` fields are never validated (C6): their schema is `{}`.
@@ -148,6 +150,8 @@ def _typed(node: _Node, kind: str, optional: bool) -> dict[str, Any]:
         out.update(constraints[0])
     elif constraints:
         out["allOf"] = constraints
+    if kind == "response" and not optional and "[]" in node.path:  # D3 identity key: a value
+        out["allOf"] = [*out.get("allOf", []), {"not": {"enum": ["", "null"]}}]
     return out
 
 

@@ -1,12 +1,17 @@
 """Parse raw JSON bytes strictly, judging number literals as written.
 
-json.loads hides how a number was written (C8: nine or more zeros must use exponent notation) and
-silently keeps the last of duplicate keys. This parser keeps both visible:
-- duplicate keys, NaN/Infinity, invalid UTF-8, excessive nesting are problems, never guesses;
-- plain literals containing nine or more consecutive zeros that exponent notation would remove
-  (trailing zeros of the integer part, leading zeros of a fraction) are reported with their path.
-The common case (no such literal) costs a bytes search and a look at each run of nine zeros on
-top of json.loads.
+json.loads hides how a number was written (C8: nine or more zeros must use exponent notation),
+silently keeps the last of duplicate keys and hands back strings no UTF-8 encoder can write. This
+parser keeps all of it visible, with the JSON path where it happened, and still returns the
+document so that the rest of the message can be judged:
+- plain literals whose value, written at its shortest, has nine or more consecutive zeros that
+  exponent notation removes (`1000000000`, `0.0000000001`; not `100.000000000`, whose value is 100);
+- duplicate keys (the last value is kept, as most consumers do);
+- lone UTF-16 surrogate escapes ("\\ud800"), which json.loads accepts but no UTF-8 encoder (nor
+  the schema validator) can take: `clean_surrogates` replaces them by U+FFFD, keeping their paths;
+- NaN/Infinity, invalid UTF-8 and excessive nesting are errors: there is no document to judge.
+The common case costs json.loads plus a bytes search; the hooks and the walk that finds the paths
+run only when the search says they may be needed.
 """
 
 from __future__ import annotations
@@ -14,80 +19,137 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 NINE_ZEROS = b"000000000"
 NINE_ZEROS_TEXT = "000000000"
-
-
-class DuplicateKey(ValueError):
-    pass
+REPLACEMENT = "\ufffd"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class NonStandardLiteral(ValueError):
     pass
 
 
-class _PlainInt(int):
-    """An integer literal written plainly with nine or more consecutive zeros."""
+class _Marked:
+    """Mixin of the values the hooks mark for the walk: the literal as written."""
 
     literal: str
 
 
-class _PlainFloat(float):
-    literal: str
+class _PlainInt(int, _Marked):
+    """An integer literal written plainly with nine or more avoidable zeros."""
+
+
+class _PlainFloat(float, _Marked):
+    pass
+
+
+class _DupDict(dict[str, Any]):
+    """An object in which some key appeared more than once."""
+
+    dups: list[str]
 
 
 @dataclass
 class Parsed:
     doc: Any = None
     error: str | None = None  # the body is not (standard, unambiguous) JSON
-    error_kind: str | None = None  # utf8 | json | duplicate | nonstandard | nesting
+    error_kind: str | None = None  # utf8 | json | nonstandard | nesting
     plain_big_numbers: list[tuple[str, str]] = field(default_factory=list)  # (display path, literal)
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out = dict(pairs)
-    if len(out) != len(pairs):
-        seen: set[str] = set()
-        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise DuplicateKey(f'the key "{dup}" appears twice in one object')
-    return out
+    duplicates: list[list[Any]] = field(default_factory=list)  # path parts of each repeated key
+    surrogates: list[list[Any]] = field(default_factory=list)  # paths of strings (or keys) cleaned
 
 
 def _constant(name: str) -> Any:
     raise NonStandardLiteral(f"{name} is not a JSON value")
 
 
-def _avoidable(text: str) -> bool:
-    """True when the zeros would vanish in exponent notation (1000000000 → 1.0E9). Zeros between
-    significant digits (1.0000000001, 10000000001) stay in any notation: not a C8 matter."""
-    return NINE_ZEROS_TEXT not in text.lstrip("-").replace(".", "").strip("0")
+def _digits(text: str) -> tuple[str, str, int]:
+    """(sign, significant digits, exponent) of a literal, trailing zeros folded into the exponent:
+    exact (Decimal), never through a float."""
+    sign, digit_tuple, exp = Decimal(text).as_tuple()
+    assert isinstance(exp, int)  # a JSON number is finite
+    digits = "".join(map(str, digit_tuple)).lstrip("0")
+    if not digits:
+        return "", "0", 0
+    stripped = digits.rstrip("0")
+    return ("-" if sign else ""), stripped, exp + len(digits) - len(stripped)
 
 
-class _Flagger:
-    """json.loads number hooks that mark plain 9-zero literals, counting how many they marked."""
+def shortest_plain(text: str) -> str:
+    """The value of a number literal written plainly at its shortest (100.000000000 → 100)."""
+    sign, digits, exp = _digits(text)
+    if digits == "0":
+        return "0"
+    if exp >= 0:
+        return sign + digits + "0" * exp
+    point = len(digits) + exp
+    if point > 0:
+        return f"{sign}{digits[:point]}.{digits[point:]}"
+    return f"{sign}0.{'0' * -point}{digits}"
+
+
+def exponent_form(text: str) -> str:
+    """The literal in exponent notation, exactly (369827563509000000000 → 3.69827563509E20)."""
+    sign, digits, exp = _digits(text)
+    if digits == "0":
+        return "0.0E0"
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{exp + len(digits) - 1}"
+
+
+def needs_exponent(text: str) -> bool:
+    """True when writing the value needs nine consecutive zeros that exponent notation removes
+    (1000000000 → 1.0E9, 0.0000000001 → 1.0E-10). Zeros that only the writing adds (100.000000000
+    is 100) are not needed; zeros between significant digits (1.0000000001, 10000000001) stay in
+    any notation: neither is a C8 matter."""
+    try:
+        plain = shortest_plain(text)
+    except (InvalidOperation, ValueError):
+        return False
+    return NINE_ZEROS_TEXT in plain and NINE_ZEROS_TEXT not in plain.lstrip("-").replace(".", "").strip("0")
+
+
+def _mark(cls: type, value: Any, text: str) -> Any:
+    marked = cls(value)
+    marked.literal = text
+    return marked
+
+
+class _Hooks:
+    """json.loads hooks that mark what the walk must find, counting what they marked."""
 
     def __init__(self) -> None:
         self.count = 0
 
     def int_(self, text: str) -> int:
         value = int(text)
-        if NINE_ZEROS_TEXT in text and _avoidable(text):
-            flagged = _PlainInt(value)
-            flagged.literal = text
+        if NINE_ZEROS_TEXT in text and needs_exponent(text):
             self.count += 1
-            return flagged
+            return _mark(_PlainInt, value, text)  # type: ignore[no-any-return]
         return value
 
     def float_(self, text: str) -> float:
         value = float(text)
-        if NINE_ZEROS_TEXT in text and "e" not in text and "E" not in text and _avoidable(text):
-            flagged = _PlainFloat(value)
-            flagged.literal = text
+        if NINE_ZEROS_TEXT in text and "e" not in text and "E" not in text and needs_exponent(text):
             self.count += 1
-            return flagged
+            return _mark(_PlainFloat, value, text)  # type: ignore[no-any-return]
         return value
+
+    def pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) == len(pairs):
+            return out
+        marked = _DupDict(out)
+        seen: set[str] = set()
+        marked.dups = []
+        for key, _ in pairs:
+            if key in seen and key not in marked.dups:
+                marked.dups.append(key)
+            seen.add(key)
+        self.count += 1
+        return marked
 
 
 def display_path(parts: list[Any]) -> str:
@@ -97,23 +159,42 @@ def display_path(parts: list[Any]) -> str:
     return out or "(root)"
 
 
-def _collect(node: Any, parts: list[Any], found: list[tuple[str, str]]) -> Any:
-    """Find flagged literals, record their paths and turn them back into plain numbers."""
+def _clean(text: str) -> str:
+    return _LONE_SURROGATE.sub(REPLACEMENT, text)
+
+
+def _collect(node: Any, parts: list[Any], parsed: Parsed, strings: bool) -> Any:
+    """Find the marked values, record their paths and turn them back into plain values
+    (`strings`: also look for lone surrogates in strings and keys)."""
     if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(value, (dict, list, _PlainInt, _PlainFloat)):
-                node[key] = _collect(value, [*parts, key], found)
+        if isinstance(node, _DupDict):
+            parsed.duplicates.extend([*parts, key] for key in node.dups)
+            node = dict(node)
+        for key in list(node):
+            value = node[key]
+            if strings and _LONE_SURROGATE.search(key):
+                parsed.surrogates.append([*parts, _clean(key)])
+                del node[key]
+                key = _clean(key)
+                node[key] = value
+            if isinstance(value, (dict, list, _Marked)) or (strings and isinstance(value, str)):
+                node[key] = _collect(value, [*parts, key], parsed, strings)
         return node
     if isinstance(node, list):
         for index, value in enumerate(node):
-            if isinstance(value, (dict, list, _PlainInt, _PlainFloat)):
-                node[index] = _collect(value, [*parts, index], found)
+            if isinstance(value, (dict, list, _Marked)) or (strings and isinstance(value, str)):
+                node[index] = _collect(value, [*parts, index], parsed, strings)
+        return node
+    if isinstance(node, str):
+        if _LONE_SURROGATE.search(node):
+            parsed.surrogates.append(parts)
+            return _clean(node)
         return node
     if isinstance(node, _PlainInt):
-        found.append((display_path(parts), node.literal))
+        parsed.plain_big_numbers.append((display_path(parts), node.literal))
         return int(node)
     if isinstance(node, _PlainFloat):
-        found.append((display_path(parts), node.literal))
+        parsed.plain_big_numbers.append((display_path(parts), node.literal))
         return float(node)
     return node
 
@@ -144,7 +225,7 @@ def _may_hold_plain_big_number(raw: bytes) -> bool:
         while after < size and raw[after] in _SPACE:
             after += 1
         if ((before < 0 or raw[before] in b":[,") and (after >= size or raw[after] in b",]}")
-                and _JSON_NUMBER.fullmatch(raw, start, end) and _avoidable(raw[start:end].decode("ascii"))):
+                and _JSON_NUMBER.fullmatch(raw, start, end) and needs_exponent(raw[start:end].decode("ascii"))):
             return True
         pos = raw.find(NINE_ZEROS, end)
     return False
@@ -157,26 +238,43 @@ def parse(raw: bytes) -> Parsed:
         return Parsed(error=f"the body is not valid UTF-8 (byte {exc.start})", error_kind="utf8")
     if text.startswith("\ufeff"):
         text = text[1:]
-    flagger = _Flagger() if NINE_ZEROS in raw and _may_hold_plain_big_number(raw) else None
+    hooks = _Hooks()
     try:
-        if flagger is None:
-            doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+        if NINE_ZEROS in raw and _may_hold_plain_big_number(raw):
+            doc = json.loads(text, object_pairs_hook=hooks.pairs, parse_constant=_constant,
+                             parse_int=hooks.int_, parse_float=hooks.float_)
         else:
-            doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant,
-                             parse_int=flagger.int_, parse_float=flagger.float_)
-    except DuplicateKey as exc:
-        return Parsed(error=str(exc), error_kind="duplicate")
+            doc = json.loads(text, object_pairs_hook=hooks.pairs, parse_constant=_constant)
     except NonStandardLiteral as exc:
         return Parsed(error=str(exc), error_kind="nonstandard")
     except RecursionError:
-        return Parsed(error="the body nests arrays/objects too deeply to be a contract message",
-                      error_kind="nesting")
+        return _too_deep()
     except ValueError as exc:
         snippet = text[:60].replace("\n", " ")
         reason = exc.args[0] if exc.args else exc
         return Parsed(error=f"the body is not JSON ({reason}); it starts with {snippet!r}",
                       error_kind="json")
-    found: list[tuple[str, str]] = []
-    if flagger and flagger.count:
-        doc = _collect(doc, [], found)
-    return Parsed(doc=doc, plain_big_numbers=found)
+    parsed = Parsed(doc=doc)
+    if hooks.count:
+        try:
+            parsed.doc = _collect(doc, [], parsed, strings=False)
+        except RecursionError:  # json.loads nests deeper than a Python walk: no message is that deep
+            return _too_deep()
+    return parsed
+
+
+def _too_deep() -> Parsed:
+    return Parsed(error="the body nests arrays/objects too deeply to be a contract message",
+                  error_kind="nesting")
+
+
+def clean_surrogates(parsed: Parsed) -> bool:
+    """Replace lone surrogates in the document's strings and keys by U+FFFD, recording their paths;
+    False when there were none. Called only when a consumer (the schema validator) refused the
+    document, so the common case pays nothing."""
+    before = len(parsed.surrogates)
+    try:
+        parsed.doc = _collect(parsed.doc, [], parsed, strings=True)
+    except RecursionError:
+        return False
+    return len(parsed.surrogates) > before

@@ -1,10 +1,13 @@
 """Judge one message (raw bytes) against the contract: violations with JSON path and rule id.
 
 Three passes, cheapest first, each skipped when it cannot find anything:
-1. strict parsing (literals.parse): not JSON, duplicate keys, NaN, plain 9-zero numbers;
+1. strict parsing (literals.parse): not JSON, NaN, plain 9-zero numbers, and — with their paths,
+   the rest of the message still judged — duplicate keys, lone surrogates, overflowing literals;
 2. the strict schema (MUST): jsonschema-rs `is_valid`, errors explained only when invalid;
 3. the advisory schema (SHOULD): recommended lengths, vocabularies, canonical names.
-Every failure is explained from the field's annotations, in a broker engineer's words.
+Content in a wrong container (conformance.contract.shapes) is judged once more at its canonical
+place and reported at its real path. Every failure is explained from the field's annotations, in
+a broker engineer's words, one line per defect.
 """
 
 from __future__ import annotations
@@ -14,8 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.contract.catalogue import FieldInfo, get_api, validators
-from conformance.contract.literals import Parsed, display_path, parse
+from conformance.contract.literals import (
+    Parsed,
+    clean_surrogates,
+    display_path,
+    exponent_form,
+    needs_exponent,
+    parse,
+)
 from conformance.contract.nullforms import FAKE_NULLS
+from conformance.contract.shapes import Relocation, ShapeFinding, canonical_parts, placed, relocations
 from conformance.rules import get_rule
 
 _FAKE = frozenset(FAKE_NULLS)
@@ -72,12 +83,16 @@ def is_fake_no_value(value: Any) -> bool:
     return isinstance(value, str) and (value in _FAKE or (value != "" and not value.strip()))
 
 
-def _numeric(text: str) -> bool:
+def _as_number(text: str) -> str | None:
+    """The JSON number a numeric string stands for, as C8 wants it written ("1,000" → 1000,
+    "1000000000" → 1.0E9), or None when the string is not a number."""
+    plain = text.strip().replace(",", "")
     try:
-        float(text.replace(",", ""))
-        return True
+        if not math.isfinite(float(plain)):
+            return None
     except ValueError:
-        return False
+        return None
+    return exponent_form(plain) if needs_exponent(plain) else plain.lstrip("+")
 
 
 _NO_VALUE_HINT = "a field without value must be absent, null, \"null\" or \"\""
@@ -85,17 +100,27 @@ _NO_VALUE_HINT = "a field without value must be absent, null, \"null\" or \"\""
 
 def explain(info: FieldInfo | None, value: Any) -> tuple[str, str]:
     """(rule id, message) for a value the strict schema refused at a field."""
+    if isinstance(value, float) and not math.isfinite(value):  # the schema validator sees null
+        return "SCHEMA-003", ("the number literal is out of the 64-bit float range (largest about "
+                              "1.8E308): no consumer can read it as a number")
     if info is None:
         return "SCHEMA-003", f"unexpected value: {_show(value)}"
     expected = info.type
+    if info.marker == "required" and "[]" in info.path and value in (None, "", "null"):
+        # D3: an item's identity key must carry a value; the four no-value forms are one verdict
+        shown = "null" if value is None else f'"{value}"'
+        return "SCHEMA-002", (f"required item key has no value ({shown}); without its "
+                              f"{info.path.rsplit('.', 1)[-1]} an item cannot be assigned to its group, "
+                              "paged or compared (DECISIONS.md D3)")
     if value is None and info.marker == "required":
         return "SCHEMA-002", f"required {expected} is null; {info.description or 'it'} must carry a value"
     if is_fake_no_value(value):
         return "NULL-002", f'{_show(value)} is not a legal no-value form; {_NO_VALUE_HINT}'
     if expected == "number":
         if isinstance(value, str):
-            if _numeric(value):
-                return "NUM-002", f'a number written as a string ("{value}"); write the JSON number {value}'
+            number = _as_number(value)
+            if number is not None:
+                return "NUM-002", f'a number written as a string ("{value}"); write the JSON number {number}'
             return "SCHEMA-003", f"expected a number, got {_show(value)}"
         return "SCHEMA-003", f"expected a number, got {_show(value)}"
     if expected in ("object", "array"):
@@ -153,17 +178,23 @@ def _either_names(schema: dict[str, Any], schema_path: list[Any]) -> list[str]:
     return names if len(names) == len(node) else []
 
 
-def _schema_violations(api: str, kind: str, doc: Any) -> list[Violation]:
+def _schema_violations(api: str, kind: str, doc: Any, found: dict[tuple[str, str], Violation],
+                       place: Any, skip: frozenset[str]) -> None:
+    """Judge `doc` with both schemas into `found`; `place` maps a finding's path parts to the real
+    ones (None: not this pass's business); findings at `skip` paths are already judged."""
     strict, advisory = validators(api, kind)
     spec = get_api(api)
-    found: dict[tuple[str, str], Violation] = {}
 
     def lookup(parts: list[Any]) -> FieldInfo | None:
         return spec.field_at(kind, _normalize(parts))
 
     def add(parts: list[Any], rule_id: str, message: str) -> None:
-        path = display_path(parts)
-        found.setdefault((path, rule_id), Violation(path, rule_id, message))
+        real = place(parts)
+        if real is None:
+            return
+        path = display_path(real)
+        if path not in skip:
+            found.setdefault((path, rule_id), Violation(path, rule_id, message))
 
     def missing(parts: list[Any], name: str, also: list[str]) -> None:
         info = lookup([*parts, name])
@@ -184,47 +215,103 @@ def _schema_violations(api: str, kind: str, doc: Any) -> list[Violation]:
                 if names:  # a required block that may use a table spelling (resp / Resp)
                     missing(parts, names[0], names[1:])
                     continue
-            rule_id, message = explain(lookup(parts), value)
-            add(parts, rule_id, message)
-            if rule_id == "NUM-002":  # a number written as a string is also a wrong JSON type
-                add(parts, "SCHEMA-003", message)
+            add(parts, *explain(lookup(parts), value))
     if not advisory.is_valid(doc):
         for err in advisory.iter_errors(doc):
             parts = list(err.instance_path)
             advice = _advice(lookup(parts), _value_at(doc, parts), parts)
             if advice:
                 add(parts, *advice)
+
+
+def _at_home(parts: list[Any]) -> list[Any]:
+    return parts
+
+
+def _moved_to(relocation: Relocation) -> Any:
+    """Map paths of the relocated content back to where it is in the message."""
+    size = len(relocation.canonical)
+
+    def place(parts: list[Any]) -> list[Any] | None:
+        if tuple(parts[:size]) != relocation.canonical:
+            return None
+        return [*relocation.real, *parts[size:]]
+
+    return place
+
+
+def _field_of(api: str, kind: str, parts: list[Any]) -> FieldInfo | None:
+    """The field at real path parts (a string-array item is judged as its array field)."""
+    spec = get_api(api)
+    info = spec.field_at(kind, _normalize(parts))
+    if info is None and parts and isinstance(parts[-1], int):
+        info = spec.field_at(kind, _normalize(parts[:-1]))
+    return info
+
+
+def _surrogate_findings(api: str, kind: str, parsed: Parsed, moved: list[Relocation]) -> list[Violation]:
+    """Lone surrogates, judged where the contract judges their field: a used field fails, an
+    unused (C6) or unknown (I29) one is never judged."""
+    out = []
+    for parts in parsed.surrogates:
+        info = _field_of(api, kind, canonical_parts(moved, parts))
+        if info is not None and info.marker != "unused":
+            out.append(Violation(display_path(parts), "SCHEMA-001", (
+                "a lone UTF-16 surrogate escape (\\uD800-\\uDFFF without its pair) is not a character; "
+                "the string cannot be encoded as UTF-8")))
+    return out
+
+
+def _judge(api: str, kind: str, parsed: Parsed) -> list[Violation]:
+    """Shape findings, lone surrogates, then both schemas on the message and on every piece of
+    content found in a wrong container."""
+    moved, shape_findings = relocations(api, kind, parsed.doc)
+    judged = _surrogate_findings(api, kind, parsed, moved) if parsed.surrogates else []
+    found: dict[tuple[str, str], Violation] = {}
+    for finding in [*judged, *(_shape_violation(f) for f in shape_findings)]:
+        found.setdefault((finding.path, finding.rule_id), finding)
+    skip = frozenset(v.path for v in judged)  # the replacement character is not the broker's
+    _schema_violations(api, kind, parsed.doc, found, _at_home, skip)
+    for relocation in moved:
+        _schema_violations(api, kind, placed(relocation), found, _moved_to(relocation), skip)
     return list(found.values())
 
 
 def check_document(api: str, kind: str, parsed: Parsed) -> list[Violation]:
-    """Violations of an already parsed message."""
+    """Violations of an already parsed message: every finding, each defect once."""
     if parsed.error:
         rule = "TRN-002" if parsed.error_kind == "utf8" else "SCHEMA-001"
         return [Violation("(root)", rule, parsed.error)]
     violations = [
         Violation(path, "NUM-001", f"{literal} is written with nine or more zeros; write it in exponent "
-                  f"notation ({_exponent(literal)})")
+                  f"notation ({exponent_form(literal)})")
         for path, literal in parsed.plain_big_numbers
     ]
+    violations += [Violation(display_path(parts), "SCHEMA-001", (
+        f'the key "{parts[-1]}" appears twice in one object; consumers keep either value (the last '
+        "one is judged here)")) for parts in parsed.duplicates]
     if not isinstance(parsed.doc, dict):
         violations.append(Violation("(root)", "SCHEMA-001",
                                     f"the message must be a JSON object, not {_show(parsed.doc)}"))
         return violations
-    try:
-        return violations + _schema_violations(api, kind, parsed.doc)
-    except (ValueError, RecursionError) as exc:  # jsonschema-rs refuses instances nested ~256 deep
-        return [*violations, Violation("(root)", "SCHEMA-001",
-                                       f"the body nests arrays/objects too deeply to be judged ({exc})")]
+    problem: Exception
+    for attempt in (1, 2):
+        try:
+            return violations + _judge(api, kind, parsed)
+        except RecursionError as exc:  # jsonschema-rs refuses instances nested ~256 deep
+            problem = exc
+            break
+        except ValueError as exc:
+            problem = exc
+            # a lone surrogate the schema validator cannot take: clean, judge again (once)
+            if attempt == 2 or "surrogate" not in str(exc) or not clean_surrogates(parsed):
+                break
+    return [*violations, Violation("(root)", "SCHEMA-001",
+                                   f"the body nests arrays/objects too deeply to be judged ({problem})")]
 
 
-def _exponent(literal: str) -> str:
-    text = f"{float(literal):.15E}"
-    mantissa, exp = text.split("E")
-    mantissa = mantissa.rstrip("0")
-    if mantissa.endswith("."):
-        mantissa += "0"
-    return f"{mantissa}E{int(exp)}"
+def _shape_violation(finding: ShapeFinding) -> Violation:
+    return Violation(display_path(list(finding.parts)), finding.rule_id, finding.message)
 
 
 def validate(api: str, kind: str, raw: bytes) -> list[Violation]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Any
 
 from conformance.reference.behaviour import Behaviour
-from conformance.reference.context import Call
+from conformance.reference.context import Call, Reply
 from conformance.reference.faultkit import DATE_KEYS, ECHO_BLOCKS, LIST_BLOCKS, add_no_value_literal, fault
 from conformance.reference.values import NV_STR, NoValue, rewrite
 
@@ -19,15 +21,39 @@ def missing_resp(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: {k: v for k, v in tree.items() if k != "resp"})
 
 
-@fault("amounts-as-strings", "NUM-002 SCHEMA-003",
-       "Amounts, quantities and rates are serialised as strings (\"6976542.0\").")
+@fault("amounts-as-strings", "NUM-002 ERR-003",
+       "A serialiser writes numbers as strings: amounts, quantities and rates (\"6976542.0\") and the "
+       "code of error bodies (\"code\": \"4001\").")
 def amounts_as_strings(b: Behaviour) -> None:
     def to_text(path: tuple[str, ...], value: Any) -> Any:
         if _in_lists(path) and isinstance(value, (int, float)) and not isinstance(value, bool):
             return repr(float(value)) if isinstance(value, float) else str(value)
         return value
 
+    def quoted_code(reply: Reply, call: Call) -> Reply:
+        try:
+            body = json.loads(reply.body) if reply.error else None
+        except ValueError:
+            return reply
+        if not isinstance(body, dict) or not isinstance(body.get("code"), int):
+            return reply
+        body["code"] = str(body["code"])
+        return dataclasses.replace(reply, body=json.dumps(body, ensure_ascii=False).encode())
+
     b.tree_transforms.append(lambda tree, call: rewrite(tree, to_text))
+    b.reply_transforms.append(quoted_code)
+
+
+@fault("numeric-resp-code", "SCHEMA-003",
+       "resp.respCode is written as the JSON number 200, like the code of an error body (I76).")
+def numeric_resp_code(b: Behaviour) -> None:
+    def as_number(tree: Any, call: Call) -> Any:
+        resp = tree.get("resp") if isinstance(tree, dict) else None
+        if isinstance(resp, dict) and isinstance(resp.get("respCode"), str) and resp["respCode"].isdigit():
+            return {**tree, "resp": {**resp, "respCode": int(resp["respCode"])}}
+        return tree
+
+    b.tree_transforms.append(as_number)
 
 
 @fault("unknown-asset-kind", "SCHEMA-004 GRP-003",
