@@ -14,7 +14,8 @@ import pytest
 
 from conformance.cli import main
 from conformance.report import history, history_page
-from conformance.report.history_data import audit_folders, load_view, parse_since
+from conformance.report.history import parse_since
+from conformance.report.history_data import audit_folders, load_view
 
 FIXTURE = Path(__file__).parent / "fixtures" / "make_history.py"
 _spec = importlib.util.spec_from_file_location("history_fixture", FIXTURE)

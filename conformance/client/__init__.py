@@ -64,6 +64,10 @@ class Client:
         # the prefetch); answers from the cache cost the gateway nothing and are not counted
         self._asker = threading.local()
         self.questions: Counter[str] = Counter()
+        # the answers handed to the check now running (fresh or cached): the verdict layer reads
+        # them to excuse answers of the C27 closed hours, whatever the check made of them
+        self.handed: list[Exchange] = []
+        self._check_thread: threading.Thread | None = None
 
     @property
     def area(self) -> str:
@@ -73,12 +77,6 @@ class Client:
     @area.setter
     def area(self, value: str) -> None:
         self._asker.area = value
-
-        # the answers handed to the check now running (fresh or cached): the verdict layer reads
-        # them to excuse answers of the C27 closed hours, whatever the check made of them
-        self.handed: list[Exchange] = []
-
-        self._check_thread: threading.Thread | None = None
 
     def start_check(self) -> None:
         """A check starts in this thread: only its own questions are handed to it (the prefetch

@@ -90,7 +90,7 @@ _TABLE_NAMES = {
 }
 
 
-@fault("table-spellings", "SCHEMA-007 ECHO-005 PAGE-004 SCHEMA-003",
+@fault("table-spellings", "SCHEMA-007 ECHO-005 PAGE-004 NUM-002",
        "Names come from the page tables (queryPrams, commHeader, etcList valueAtCur, totlLoanAmt, "
        "queryRequest) and a sloppy serializer writes echoed count and queryResult counts as strings.")
 def table_spellings(b: Behaviour) -> None:

@@ -219,7 +219,7 @@ def page_overflow(b: Behaviour) -> None:
     b.pager.size = lambda count, total: total
 
 
-@fault("page-repeats", "PAGE-002 PAGE-005", "Each next page starts with the last item of the previous page.")
+@fault("page-repeats", "PAGE-002 PAGE-005 PAGE-003", "Each next page starts with the last item of the previous page.")
 def page_repeats(b: Behaviour) -> None:
     start = b.pager.start
     b.pager.start = lambda key, scope, total: max(0, start(key, scope, total) - 1)

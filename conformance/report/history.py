@@ -20,6 +20,7 @@ from argparse import Namespace
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -416,7 +417,6 @@ def format_runs(runs: list[BrokerRun]) -> list[str]:
 
 
 def _since(args: Namespace) -> str | None:
-    from conformance.report.history_data import parse_since  # the page's module; imports this one
 
     try:
         return parse_since(getattr(args, "since", None))
@@ -457,3 +457,13 @@ def history_command(args: Namespace) -> int:
     for line in lines:
         print(line)
     return EXIT_OK
+
+
+def parse_since(value: str | None) -> str | None:
+    """--since DATE (2024-06-01) or an ISO time, as the UTC text audits are stored with; ValueError if neither."""
+    if not value:
+        return None
+    stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC)
+    return stamp.replace(tzinfo=None).isoformat()

@@ -122,16 +122,6 @@ def _iso(value: str) -> datetime:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-def parse_since(value: str | None) -> str | None:
-    """--since DATE (2024-06-01) or an ISO time, as the UTC text audits are stored with; ValueError if neither."""
-    if not value:
-        return None
-    stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone(UTC)
-    return stamp.replace(tzinfo=None).isoformat()
-
-
 def days_between(earlier: str, now: datetime) -> int:
     return max(0, (now - _iso(earlier)).days)
 

@@ -26,14 +26,13 @@ import jinja2
 from conformance.paths import reports_dir
 from conformance.redact import scrub, scrub_data
 from conformance.report import history_svg as svg
-from conformance.report.history import HistoryError, open_history
+from conformance.report.history import HistoryError, open_history, parse_since
 from conformance.report.history_data import (
     HistoryView,
     Point,
     audit_folders,
     load_view,
     non_compliant,
-    parse_since,
 )
 
 TEMPLATE = "history.html.j2"
