@@ -143,6 +143,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     """The running check's rule for the helpers (a finding is filed under it unless another rule
     is named), and Allure labels (a hook, not a fixture: a fixture would cost Allure a container
     file per test)."""
+    prefetch.before_check(item)  # fixtures are ready: the area's questions are prefetched
     marker = item.get_closest_marker("rule")
     if marker is None:
         yield
@@ -164,7 +165,6 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
         attach_evidence(_evidence(item, exc.exchanges))
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """A check parametrized by an API judges it only where the profile claims it (declared once,
     here, for every check); the answers handed to it are counted from here."""
@@ -174,14 +174,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     api = _api_param(item)
     if api and item.get_closest_marker("rule") is not None and not _profile(item.config).claims(api):
         pytest.skip(f"{NOT_APPLICABLE}the profile does not claim {api}")
-
-
-@pytest.hookimpl(hookwrapper=True, specname="pytest_runtest_setup")
-def _prefetch_once_set_up(item: pytest.Item) -> Any:
-    """Once a check's fixtures are ready: its area's questions are prefetched (conformance.prefetch)."""
-    outcome = yield
-    if outcome.excinfo is None:
-        prefetch.before_check(item)
 
 
 def _api_param(item: pytest.Item) -> str:

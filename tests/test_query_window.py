@@ -109,10 +109,12 @@ def test_no_must_failure_at_any_hour(hhmm, window, tmp_path, judged_all_day):
 
 @pytest.mark.slow
 def test_a_fault_on_a_windowed_api_is_still_caught_from_16_00(tmp_path: Path):
-    """The window excuses errors, not wrong data: a broken page chain of balancelist fails at 16:00."""
+    """The window excuses nothing from 16:00: a refused asset type of balancelist fails GRP-005."""
     at = parse_instant(_at("16:00"))
-    with ReferenceServer(broker="diamond", faults=["page-repeats"], window="enforce", now=lambda: at) as server:
-        result = run(profile_for("diamond", server.base_url, tmp_path), tmp_path / "out", "paging",
+    with ReferenceServer(broker="diamond", faults=["b2b-group-refused"], window="enforce",
+                         now=lambda: at) as server:
+        result = run(profile_for("diamond", server.base_url, tmp_path), tmp_path / "out", "product-groups",
                      now=_at("16:00"))
-    failing = {c["api"] for c in result.rule("PAGE-002")["checks"] if c["status"] == "fail"}
-    assert "balancelist" in failing or "settlelist" in failing, failing
+    failing = {c["api"] for c in result.rule("GRP-005")["checks"] if c["status"] == "fail"}
+    assert {"balancelist", "settlelist"} <= failing, failing
+    assert not result.results["query_window"]["not_judged"]
