@@ -3,31 +3,11 @@ chain has a bounded number of pages and still cuts the items differently from th
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
+from test_suites_data_areas import PAGE
 
 from conformance.contract import get_api
 from conformance.fuzz import FUZZ_BUDGET, MAX_CASES_PER_API, cases_per_api
-
-SUITES = Path(__file__).resolve().parent.parent / "suites"
-
-
-def _load(name: str) -> ModuleType:
-    key = f"_paging_plan_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, SUITES / f"{name}.py")
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-PAGE = _load("test_paging")
 
 
 def _pages(total: int, size: int) -> int:

@@ -20,11 +20,10 @@ from types import TracebackType
 import uvicorn
 
 from conformance import clock
+from conformance.outcomes import EXIT_OK, EXIT_USAGE
 from conformance.reference.app import create_app
 from conformance.reference.brokers import BROKER_NAMES
 from conformance.reference.faults import FAULTS, catalogue_lines
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class ReferenceServer:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import outputs, signing
+from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE
 from conformance.paths import schemas_dir
 from conformance.redact import REDACTED, mask_data, scrub, scrub_data
 
@@ -33,7 +34,6 @@ COMMENT_PREFIX = "manifest-sha256="
 CONTRACT_DIR = "contract/"
 CONTRACT_SUFFIXES = (".yaml", ".yml", ".json")
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # member timestamps: same inputs, same bytes
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _sha256(data: bytes) -> str:

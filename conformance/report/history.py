@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from conformance.outcomes import EXIT_OK, EXIT_USAGE
 from conformance.redact import scrub
 
-EXIT_OK, EXIT_USAGE = 0, 2
 BUSY_TIMEOUT_MS = 30_000
 RUN_STATUSES = ("ok", "unreachable", "bad-profile", "error")
 

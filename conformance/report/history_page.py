@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from conformance.paths import reports_dir
+from conformance.outcomes import EXIT_OK, EXIT_USAGE
 from conformance.redact import scrub, scrub_data
 from conformance.report import history_svg as svg
 from conformance.report.history import HistoryError, open_history, parse_since
@@ -34,24 +34,17 @@ from conformance.report.history_data import (
     load_view,
     non_compliant,
 )
+from conformance.report.templating import environment
 
 TEMPLATE = "history.html.j2"
 PAGE_NAME = "history.html"  # beside each audit's summary.html
-EXIT_OK, EXIT_USAGE = 0, 2
 # Rendering the history in an audit costs it seconds at most; beyond this many audits the page
 # an audit writes starts at the latest ones (the command line draws any range on request).
 AUDIT_PAGE_MAX_AUDITS = 1000
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(reports_dir() / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
-    )
+    env = environment(extensions=["jinja2.ext.i18n"])
     # The page's fixed texts are gettext calls; with no catalogue installed they are the English
     # source. A Korean catalogue installed here later translates them without touching the template.
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]

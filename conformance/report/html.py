@@ -16,14 +16,15 @@ import jinja2
 from markupsafe import Markup
 
 from conformance import outputs
+from conformance.outcomes import EXIT_OK, EXIT_USAGE
 from conformance.paths import reports_dir
 from conformance.redact import scrub
 from conformance.report.results import ResultsError, load_results
+from conformance.report.templating import environment
 from conformance.report.view import context
 
 TEMPLATE = "report.html.j2"
 ASSETS = ("report.css", "report.js")
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def _text_node(value: object) -> Markup:
@@ -32,14 +33,7 @@ def _text_node(value: object) -> Markup:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(reports_dir() / "templates"),
-        autoescape=True,  # every broker-supplied byte is text, never markup
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = environment(keep_trailing_newline=True)
     env.filters["text"] = _text_node
     return env
 

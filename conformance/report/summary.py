@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 
 from conformance import outputs
-from conformance.paths import reports_dir
 from conformance.redact import scrub, scrub_data
 from conformance.report.history import BrokerRun, Verdict
+from conformance.report.templating import environment
 from conformance.rules import AREAS, STATUSES
 
 TEMPLATE = "summary.html.j2"
@@ -212,13 +212,7 @@ def build_summary(entries: list[BrokerEntry], meta: dict[str, Any]) -> dict[str,
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(reports_dir() / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = environment()
     env.filters["verdict"] = verdict_word
     env.filters["js"] = lambda value: json.dumps(value, ensure_ascii=False)
     return env
