@@ -77,9 +77,9 @@ class Account:
         return [h for h in self.holdings if h.group == group]
 
 
-# The service the reference links its other-service accounts to: the sandbox's temporary member-API
-# srvId (C23), never the profiles' own partner.srvId.
-OTHER_SERVICE = "297"
+# The one other fintech service the reference links an account to: neither a profile's partner.srvId
+# ("999") nor the sandbox's temporary member-API srvId ("297", C23), which the examples send.
+OTHER_SERVICE = "314"
 
 
 def _onboarding(stem: str, real_stem: str, expired_vt: str) -> list[AccountSpec]:
