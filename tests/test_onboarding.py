@@ -183,7 +183,12 @@ def test_without_subjects_the_checks_are_not_applicable(tmp_path):
 
 
 def test_report_without_an_onboarding_block_has_no_table():
-    """Results of older versions carry no `onboarding`: the report leaves the section out."""
+    """Results of older versions carry no `onboarding`, and a run without the service-link area has
+    nothing to say about the path: the report leaves the section out."""
     results = {"tool": {"name": "koscom-conformance", "version": "0"}, "broker": {}, "summary": {},
                "rules": []}
     assert 'id="onboarding"' not in render_html_text(results)
+    other_area = {**results, "onboarding": [], "rules": [
+        {"id": "ERR-001", "title": "t", "area": "errors", "severity": "MUST", "spec_ref": "C24", "status": "pass",
+         "checks": [{"nodeid": "n", "api": "balance", "status": "pass", "message": ""}]}]}
+    assert 'id="onboarding"' not in render_html_text(other_area)

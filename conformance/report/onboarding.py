@@ -22,9 +22,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def onboarding_view(rows: Any) -> list[dict[str, Any]] | None:
-    """One entry per state with its rows; None when the results carry no onboarding block."""
-    if not isinstance(rows, list):
+def onboarding_view(rows: Any, *, judged: bool = True) -> list[dict[str, Any]] | None:
+    """One entry per state with its rows; None when the results carry no onboarding block, or when
+    the run did not check the service-link area at all (nothing to say about the profile then)."""
+    if not isinstance(rows, list) or (not rows and not judged):
         return None
     by_state: dict[str, list[dict[str, str]]] = {}
     for row in rows:
