@@ -30,7 +30,7 @@ RESULTS_KEY = pytest.StashKey["RunState"]()
 # rule's check)
 CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from")
 CLIENT_KEY = pytest.StashKey[Any]()
-# rows of the onboarding table a check records with record_property (suites/test_onboarding.py)
+# rows of the onboarding table a check records with record_property (suites/test_onboarding_path.py)
 ONBOARDING_ROW = "conformance_onboarding"
 
 
