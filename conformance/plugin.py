@@ -30,6 +30,8 @@ RESULTS_KEY = pytest.StashKey["RunState"]()
 # rule's check)
 CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from")
 CLIENT_KEY = pytest.StashKey[Any]()
+# rows of the onboarding table a check records with record_property (suites/test_onboarding_path.py)
+ONBOARDING_ROW = "conformance_onboarding"
 
 
 class RunState:
@@ -194,6 +196,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not (report.when == "call" or report.skipped or report.failed):
         return
     check = _check_record(item, call, report, get_rule(marker.args[0]))
+    rows = [dict(cast(dict[str, Any], value)) for name, value in item.user_properties if name == ONBOARDING_ROW]
+    if rows:
+        check["onboarding"] = rows
     excuse = _window_excuse(item) if check["status"] in ("fail", "warn", "skip") else None
     if excuse:  # no verdict at all: the check stays with its own rule
         check.pop("filed_from", None)
@@ -359,7 +364,22 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         "run_errors": state.run_errors,
         "query_window": query_window_note(state.started, finished, state.checks),
         "questions": prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"),
+        "onboarding": onboarding_rows(state.checks),
     }
+
+
+def onboarding_rows(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The onboarding path of the run: per state, what was asked of whom and what the broker answered,
+    with the verdict of the rule that judged it (a row the check found right is a pass)."""
+    rows = []
+    for check in checks:
+        for row in check.get("onboarding", []):
+            verdict = "pass" if row.get("ok") else check["status"]
+            rows.append({"state": row["state"], "label": row["label"], "subject": row["subject"],
+                         "asked": row["asked"], "answered": _clean(str(row["answered"])),
+                         "rule_id": check["rule_id"], "verdict": verdict})
+    order = ("member_without_account", "unlinked_account", "other_service_account", "expired_consent_account")
+    return sorted(rows, key=lambda r: (order.index(r["state"]) if r["state"] in order else 9, r["rule_id"]))
 
 
 def query_window_note(started: datetime, finished: datetime, checks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -26,6 +26,17 @@ _STR = {"type": "string"}
 # a URL path segment and a folder name in audits: no dots, no slashes, short
 _SHORT_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 32}
 _SECRET = {"type": "string", "x-secret": True}  # may be written as ${ENV} (profile_load.expand_env)
+# Optional test subjects of the onboarding path (C21, C26): a portal member with no virtual account,
+# an account issued but linked to no service, one linked to another srvId only, one whose consent for
+# this service expired. Each is a person (ci, korName for the member APIs) and, but for the first, an account.
+ONBOARDING_STATES = ("member_without_account", "unlinked_account", "other_service_account",
+                     "expired_consent_account")
+_SUBJECT = {"type": "object", "additionalProperties": False, "required": ["vtAccNo", "ci"],
+            "properties": {"vtAccNo": _STR, "ci": _SECRET, "korName": _STR}}
+_ONBOARDING = {"type": "object", "additionalProperties": False, "properties": {
+    "member_without_account": {"type": "object", "additionalProperties": False, "required": ["ci"],
+                               "properties": {"ci": _SECRET, "korName": _STR}},
+    **{state: _SUBJECT for state in ONBOARDING_STATES[1:]}}}
 
 PROFILE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -63,6 +74,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "properties": {"accNo": _STR, "history": _HISTORY}}},
         "member": {"type": "object", "additionalProperties": False, "required": ["ci"],
                    "properties": {"ci": _SECRET, "korName": _STR}},
+        "onboarding": _ONBOARDING,
         "limits": {"type": "object", "additionalProperties": False, "properties": {
             "timeout_s": {"type": "number", "exclusiveMinimum": 0},
             "max_response_bytes": {"type": "integer", "minimum": 1024},
@@ -96,6 +108,16 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Subject:
+    """One onboarding test subject (profile `onboarding.<state>`); vtAccNo is "" for the member
+    without an account."""
+
+    ci: str
+    vtAccNo: str = ""
+    korName: str = ""
+
+
+@dataclass(frozen=True)
 class B2BAccount:
     accNo: str
     history: tuple[str, str] | None = None
@@ -126,6 +148,7 @@ class Profile:
     b2b_accounts: tuple[B2BAccount, ...] = ()
     member_ci: str | None = None
     member_name: str = ""
+    onboarding: dict[str, Subject] = field(default_factory=dict)  # state (ONBOARDING_STATES) -> subject
     timeout_s: float = 10.0
     max_response_bytes: int = 20_000_000
     requests_per_second: float | None = 10.0
@@ -240,6 +263,8 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
                        for a in data.get("accounts", [])),
         b2b_accounts=tuple(B2BAccount(accNo=b["accNo"], history=_history(b)) for b in data.get("b2b_accounts", [])),
         member_ci=member.get("ci"), member_name=member.get("korName", ""),
+        onboarding={state: Subject(ci=row["ci"], vtAccNo=row.get("vtAccNo", ""), korName=row.get("korName", ""))
+                    for state, row in (data.get("onboarding") or {}).items()},
         timeout_s=float(limits.get("timeout_s", 10.0)),
         max_response_bytes=int(limits.get("max_response_bytes", 20_000_000)),
         requests_per_second=limits.get("requests_per_second", 10.0),
@@ -263,6 +288,9 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
     for b2b in profile.b2b_accounts:
         redact.register_identifier(b2b.accNo)
     redact.register_identifier(profile.member_ci)
+    for subject in profile.onboarding.values():
+        redact.register_identifier(subject.ci)
+        redact.register_identifier(subject.vtAccNo or None)
     if profile.basic_apikey and profile.basic_secret:
         import base64
 

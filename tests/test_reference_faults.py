@@ -14,6 +14,7 @@ import pytest
 
 from conformance.reference import FAULTS, create_app
 from conformance.reference import examples as ex
+from conformance.reference.instruments import USERS
 from conformance.rules import load_rules
 
 REQUIRED = """
@@ -26,7 +27,9 @@ sellbuy-filter-ignored order-filter-ignored date-range-crash plain-big-numbers u
 strict-request-parser http200-errors html-errors own-error-format unknown-account-empty
 crash-on-malformed catch-all-route fuzz-crash no-auth-account no-auth-b2b no-auth-member
 ci-not-checked member-wrong-result consent-dead-accounts consent-leaks consent-bad-dates
-register-everyone-member content-type-lies euc-kr-bodies slow-responses redirects junk-rate-headers""".split()
+register-everyone-member content-type-lies euc-kr-bodies slow-responses redirects junk-rate-headers
+member-needs-account consent-lists-unlinked consent-ignores-srvid serves-unlinked-accounts
+serves-expired-consent""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -63,6 +66,10 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "register-no-auth": ("member-register", {}, {"headers": "none"}),
     "register-stranger": ("member-register", {}, {"ci": "Tm9ib2R5" * 11}),
     "consent": ("member-consent", {}, {}),
+    # the onboarding path (C21, C26): subjects of profiles/diamond.yaml `onboarding`
+    "register-no-account": ("member-register", {}, {"ci": USERS["mhcha"][1]}),
+    "balance-unlinked": ("balance", {}, {"vt_acc_no": "160635473367620099"}),
+    "balance-expired": ("balance", {}, {"vt_acc_no": "160670000000100099", "ci": USERS["yuna"][1]}),
 }
 SHOWN_BY: dict[str, list[str]] = {
     "missing-resp": ["balance"],
@@ -124,6 +131,11 @@ SHOWN_BY: dict[str, list[str]] = {
     "redirects": ["balance"],
     "junk-rate-headers": ["balance"],
     "malformed-json": ["balance"],
+    "member-needs-account": ["register-no-account"],
+    "consent-lists-unlinked": ["consent"],
+    "consent-ignores-srvid": ["consent"],
+    "serves-unlinked-accounts": ["balance-unlinked"],
+    "serves-expired-consent": ["balance-expired"],
 }
 
 

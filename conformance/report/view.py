@@ -13,6 +13,7 @@ from typing import Any
 
 from conformance.redact import mask_json_text, redact_headers, scrub, scrub_data
 from conformance.report.clauses import Clause, clauses_for, load_clauses
+from conformance.report.onboarding import onboarding_view
 from conformance.report.pretty import Pretty, Segment, find, pretty, window
 from conformance.report.results import iter_checks, ordered_rules
 from conformance.rules import AREAS, SEVERITIES, STATUSES
@@ -251,6 +252,8 @@ def context(results: dict[str, Any]) -> dict[str, Any]:
         "options": option_rows,
         "insecure": bool(options.get("insecure")),
         "query_window": _query_window(data.get("query_window")),
+        "onboarding": onboarding_view(data.get("onboarding"),
+                                      judged=any(r.area == "service-link" and r.checks for r in rules)),
         "summary": summary,
         "compliant": bool(compliant),
         "must_failed": must_failed,
