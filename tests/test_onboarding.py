@@ -17,6 +17,7 @@ from conformance.redact import mask_identifiers
 from conformance.reference import ReferenceServer
 from conformance.reference import examples as ex
 from conformance.reference.instruments import USERS
+from conformance.rules import get_rule
 from conformance.report.html import render_html_text
 
 ONBOARDING_RULES = ("LINK-006", "LINK-007", "LINK-008", "LINK-009")
@@ -157,12 +158,13 @@ FAULTS = {
 def test_each_fault_fails_its_state(fault, tmp_path):
     rule, state = FAULTS[fault]
     result = _run(tmp_path, "diamond", faults=[fault])
-    assert result.status(rule) == "fail", result.failing()
-    assert result.exit_code == 1
+    severity = get_rule(rule).severity
+    assert result.status(rule) == ("fail" if severity == "MUST" else "warn"), result.failing()
+    assert result.exit_code == (1 if severity == "MUST" else 0)
     others = {r: result.status(r) for r in ONBOARDING_RULES if r != rule}
     assert set(others.values()) == {"pass"}, others
     rows = [row for row in result.results["onboarding"] if row["rule_id"] == rule]
-    broken = {row["state"] for row in rows if row["verdict"] == "fail"}
+    broken = {row["state"] for row in rows if row["verdict"] in ("fail", "warn")}
     assert state in broken, rows
     if fault == "consent-ignores-srvid":  # the issued-only account stays unlisted
         assert "unlinked_account" not in broken
