@@ -32,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress lines")
     run.add_argument("--sign-key", default=None, metavar="KEY",
                      help="Ed25519 private key (PEM) that signs the evidence bundle's manifest")
+    run.add_argument("--replay", default=None, metavar="EVIDENCE",
+                     help="re-judge a recording (evidence.zip or an exchanges/ folder) with no network")
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest (-k, -x, -n 2)")
 
     serve = sub.add_parser("serve-reference", help="serve a reference (virtual) broker over HTTP")
