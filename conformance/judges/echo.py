@@ -26,14 +26,15 @@ def mismatches(api: str, exchange: Exchange, rule_id: str) -> list[tuple[str, st
     spec = get_api(api)
     request = exchange.request_json() or {}
     got = ck.answer(exchange, api, rule_id)
-    out = []
+    out: list[tuple[str, str]] = []
     for field in spec.echo_fields():
-        if field.echo.get("rule") != rule_id:
+        echo = field.echo or {}  # echo_fields() lists only fields that carry an echo marker
+        if echo.get("rule") != rule_id:
             continue
         returned = get_path(got.doc, field.path)
         if returned is MISSING or is_no_value(returned):
             continue  # C4, C5: an echo may carry no value; a value, when given, must be the request's
-        sent = get_path(request, field.echo["from"])
+        sent = get_path(request, echo["from"])
         if sent is MISSING:
             sent = None
         if rule_id == "ECHO-001":
