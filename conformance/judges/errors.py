@@ -4,9 +4,18 @@ JSON error body (ERR-002) with a documented code and status (ERR-003), never sen
 from __future__ import annotations
 
 from conformance import checking as ck
+from conformance.contract import get_api
 from conformance.contract.errors import error_codes, status_fits
 from conformance.errors import code_type_problem, error_code, is_error_body
 from conformance.evidence import Exchange
+
+
+def success_answer(exchange: Exchange, api: str) -> None:
+    """ERR-001 on the answer to a question that must succeed: HTTP 200, a JSON object, and (account,
+    b2b) resp.respCode "200"."""
+    got = ck.answer(exchange, api, "ERR-001")
+    if get_api(api).family != "member" and ck.success_code(got.doc) != "200":
+        ck.violate("ERR-001", "the success answer carries no resp.respCode \"200\"", exchanges=[exchange], api=api)
 
 
 def http200_code(exchange: Exchange, api: str) -> None:
