@@ -121,7 +121,7 @@ def run_command(args: Namespace) -> int:
             why = "--insecure" if args.insecure else f"tls: {{verify: false}} in {profile_path}"
             print(f"conformance: warning: TLS certificate verification is OFF ({why}); "
                   "the report will say so", file=sys.stderr)
-        if not args.quiet:
+        if not args.quiet and not replay_opts:
             print(f"conformance: auditing {profile.name} ({profile.short_name}) at {profile.base_url}", flush=True)
         started = time.monotonic()
         cmd = pytest_command(profile_path, out, base_url=base_url, areas=areas, fuzz=args.fuzz,
