@@ -76,7 +76,7 @@ def judge_har(har: str, profile: Any, profile_path: str = "") -> dict[str, Any]:
                         "base_url": origins.most_common(1)[0][0]}
     passive = {"har": Path(har).name, "entries": entries, "judged": judged, "ignored": sum(ignored.values()),
                "ignored_by_reason": dict(ignored), "notes": notes, "notes_total": note_count}
-    options = {"har": Path(har).name, "profile": profile_path}
+    options = {"areas": [], "fuzz": False, "insecure": False, "profile": profile_path, "har": Path(har).name}
     return build_results(tally, passive, broker_block, started, t0, options)
 
 

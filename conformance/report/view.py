@@ -254,7 +254,7 @@ def context(results: dict[str, Any]) -> dict[str, Any]:
         # a replayed run (`run --replay`) or a judged capture (`judge --har`): said above the verdict
         "replay": _fields(data["replay"], ("bundle", "manifest_sha256", "recorded_at", "not_judged"))
         if isinstance(data.get("replay"), dict) else None,
-        "passive": _fields(data["passive"], ("har", "entries", "judged", "ignored", "not_judged_rules"))
+        "passive": _fields(data["passive"], ("har", "entries", "judged", "ignored", "notes_total"))
         if isinstance(data.get("passive"), dict) else None,
         "summary": summary,
         "compliant": bool(compliant),
