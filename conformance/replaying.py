@@ -5,7 +5,8 @@ The profile is the one the bundle carries (profile.json: credentials gone, accou
 masked), or with an exchanges/ folder the `--profile` given (or the one the run's results.json
 names), masked the same way: requests are then built from the same masked values the recording
 shows, so they meet the recorded questions. Credentials are placeholders: they are redacted in the
-recording anyway. The clock is pinned to the recorded run's start (unless CONFORMANCE_NOW is set),
+recording anyway. A bundle must verify against its manifest (report/bundle_verify.py) before it is
+replayed. The clock is pinned to the recorded run's start (unless CONFORMANCE_NOW is set),
 so date windows and the C27 hours are judged as they were then.
 """
 
@@ -28,8 +29,15 @@ _AUTH = {"bearer_token": PLACEHOLDER, "basic": {"apikey": PLACEHOLDER, "secret":
 
 def prepare(evidence: str, profile_arg: str | None, workdir: Path) -> tuple[Recording, str, dict[str, str]]:
     """(the recording, a profile file to run with, environment additions); UsageError if unusable."""
-    from conformance.report.bundle import safe_profile
+    from conformance.report.bundle import safe_profile, verify_bundle
 
+    if Path(evidence).is_file():  # altered evidence proves nothing: the manifest must hold first
+        try:
+            intact, why = verify_bundle(Path(evidence))
+        except Exception as exc:  # noqa: BLE001 - any unreadable archive is one sentence
+            intact, why = False, f"{type(exc).__name__}: {exc}"
+        if not intact and "damaged archive" not in why:
+            raise UsageError(f"{evidence}: the bundle does not verify ({why}); it cannot be replayed")
     try:
         recording = load_recording(evidence)
     except RecordingError as exc:

@@ -136,3 +136,20 @@ def test_broken_evidence_is_a_usage_error(tmp_path):
     empty.mkdir()
     proc, _ = replay(empty, tmp_path / "out2")
     assert proc.returncode == 2 and "no *.jsonl exchange files" in proc.stderr
+
+
+def test_an_altered_bundle_is_not_replayed(faulty_run, tmp_path):
+    import zipfile
+
+    recorded_out, _ = faulty_run
+    altered = tmp_path / "evidence.zip"
+    with zipfile.ZipFile(recorded_out / "evidence.zip") as source, zipfile.ZipFile(altered, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "exchanges.json":
+                data = data.replace(b'"status": 200', b'"status": 201', 1)
+            target.writestr(info, data)
+        target.comment = source.comment
+    proc, log = replay(altered, tmp_path / "out")
+    assert proc.returncode == 2 and "does not verify" in proc.stderr and "exchanges.json" in proc.stderr
+    assert not (tmp_path / "out" / "results.json").exists()
