@@ -32,7 +32,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress lines")
     run.add_argument("--sign-key", default=None, metavar="KEY",
                      help="Ed25519 private key (PEM) that signs the evidence bundle's manifest")
+    run.add_argument("--replay", default=None, metavar="EVIDENCE",
+                     help="re-judge a recording (evidence.zip or an exchanges/ folder) with no network")
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest (-k, -x, -n 2)")
+
+    judge = sub.add_parser("judge", help="judge captured traffic (a HAR file) passively, sending nothing")
+    judge.add_argument("--har", required=True, help="the capture (HAR 1.2; browser, mitmproxy or gateway export)")
+    judge.add_argument("--profile", default=None, help="broker profile: only its gateway's entries are judged")
+    judge.add_argument("--out", default="reports/passive", help="output folder (default: reports/passive)")
+    judge.add_argument("--quiet", action="store_true", help="no summary lines")
 
     serve = sub.add_parser("serve-reference", help="serve a reference (virtual) broker over HTTP")
     serve.add_argument("--broker", default="diamond", help="diamond | cyber | star")
@@ -115,6 +123,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.runner import run_command
 
         return run_command(args)
+    if command == "judge":
+        from conformance.passive.command import judge_command
+
+        return judge_command(args)
     if command == "serve-reference":
         from conformance.reference.server import serve_command
 

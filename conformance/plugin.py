@@ -19,7 +19,7 @@ from typing import Any, cast
 import pytest
 
 from conformance import __version__, clock, outputs, prefetch
-from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, window_excuse
+from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, replay_excuse, window_excuse
 from conformance.contract import API_IDS, get_api
 from conformance.contract.window import in_closed_hours
 from conformance.redact import mask_identifiers, scrub, scrub_data
@@ -27,8 +27,8 @@ from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rul
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
 # what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
-# rule's check)
-CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from")
+# rule's check; not_recorded: a replayed check whose question the recording lacks)
+CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from", "not_recorded")
 CLIENT_KEY = pytest.StashKey[Any]()
 # rows of the onboarding table a check records with record_property (suites/test_onboarding_path.py)
 ONBOARDING_ROW = "conformance_onboarding"
@@ -45,6 +45,7 @@ class RunState:
         self.done = 0
         self.total = 0
         self.profile: Any = None
+        self.recording: Any = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +56,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-areas", default="", help="comma-separated rule areas to run")
     group.addoption("--conformance-insecure", action="store_true", default=False)
     group.addoption("--conformance-fuzz", action="store_true", default=False)
+    group.addoption("--conformance-replay", default=None,
+                    help="answer every question from this recording (evidence.zip or exchanges/ folder)")
     group.addoption("--conformance-progress", action="store_true", default=False,
                     help="print a progress line per area")
     parser.addini("conformance_profile", "default broker profile", default=None)
@@ -121,7 +124,8 @@ def profile(pytestconfig: pytest.Config) -> Any:
 def client(profile: Any, pytestconfig: pytest.Config) -> Any:
     from conformance.client import Client
 
-    c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"))
+    c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"),
+               replay=_recording(pytestconfig))
     pytestconfig.stash[CLIENT_KEY] = c
     yield c
     prefetch.finish(pytestconfig)  # every speculative question answered before the record is written
@@ -133,6 +137,20 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
         outputs.write_text(Path(out), Path(out) / "exchanges" / f"{worker}.jsonl", "".join(lines))
         prefetch.write_question_counts(c, Path(out) / "exchanges", worker)
     c.close()
+
+
+def _recording(config: pytest.Config) -> Any:
+    """The recording a replayed run answers from (loaded once per process), or None."""
+    path = config.getoption("--conformance-replay")
+    state = config.stash[RESULTS_KEY]
+    if path and state.recording is None:
+        from conformance.client.replay import RecordingError, load_recording
+
+        try:
+            state.recording = load_recording(path)
+        except RecordingError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return state.recording
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +218,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if rows:
         check["onboarding"] = rows
     excuse = _window_excuse(item) if check["status"] in ("fail", "warn", "skip") else None
+    replayed = _replay_excuse(item) if check["status"] != "not_applicable" else None
+    if replayed:  # a question the recording does not hold: neither a pass nor a fail
+        check.pop("filed_from", None)
+        check.update(rule_id=marker.args[0], status="not_applicable", message=replayed, not_recorded=True,
+                     path="", evidence=[])
+        excuse = None
     if excuse:  # no verdict at all: the check stays with its own rule
         check.pop("filed_from", None)
         check.update(rule_id=marker.args[0], status="not_applicable", message=excuse, window=True, path="",
@@ -247,6 +271,11 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
     text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
     check.update(status="run_error", message=text)
     return check
+
+
+def _replay_excuse(item: pytest.Item) -> str | None:
+    client = item.config.stash.get(CLIENT_KEY, None)
+    return replay_excuse(client.handed) if client is not None and client.replay is not None else None
 
 
 def _window_excuse(item: pytest.Item) -> str | None:
@@ -365,6 +394,7 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         "query_window": query_window_note(state.started, finished, state.checks),
         "questions": prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"),
         "onboarding": onboarding_rows(state.checks),
+        **_replay_block(state, config),
     }
 
 
@@ -380,6 +410,15 @@ def onboarding_rows(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
                          "rule_id": check["rule_id"], "verdict": verdict})
     order = ("member_without_account", "unlinked_account", "other_service_account", "expired_consent_account")
     return sorted(rows, key=lambda r: (order.index(r["state"]) if r["state"] in order else 9, r["rule_id"]))
+
+
+def _replay_block(state: RunState, config: pytest.Config) -> dict[str, Any]:
+    """`replay`: which recording answered this run, and how many checks it could not judge."""
+    if not config.getoption("--conformance-replay"):
+        return {}
+    recording = _recording(config)
+    return {"replay": {**recording.info(),
+                       "not_judged": sum(1 for c in state.checks if c.get("not_recorded"))}}
 
 
 def query_window_note(started: datetime, finished: datetime, checks: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from argparse import Namespace
 from collections.abc import Iterator
@@ -92,7 +94,19 @@ def run_command(args: Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     outputs.clear_owned(out)  # stale exchanges of an earlier run must never enter this run's bundle
     with contextlib.ExitStack() as stack:
-        if args.profile:
+        replay_opts: list[str] = []
+        env: dict[str, str] | None = None
+        if getattr(args, "replay", None):  # no gateway at all: every answer from the recording
+            from conformance.replaying import prepare
+
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="conformance-replay-")))
+            recording, profile_path, added = prepare(args.replay, args.profile, workdir)
+            base_url, env = None, {**os.environ, **added}
+            replay_opts = ["--conformance-replay", str(Path(args.replay).resolve())]
+            if not args.quiet:
+                print(f"conformance: replaying {recording.source} ({len(recording.exchanges)} recorded exchanges, "
+                      f"recorded {recording.recorded_at or 'at an unknown time'}); no request is sent", flush=True)
+        elif args.profile:
             profile_path, base_url = args.profile, None
         else:
             profile_path = str(profiles_dir() / "diamond.yaml")
@@ -107,13 +121,14 @@ def run_command(args: Namespace) -> int:
             why = "--insecure" if args.insecure else f"tls: {{verify: false}} in {profile_path}"
             print(f"conformance: warning: TLS certificate verification is OFF ({why}); "
                   "the report will say so", file=sys.stderr)
-        if not args.quiet:
+        if not args.quiet and not replay_opts:
             print(f"conformance: auditing {profile.name} ({profile.short_name}) at {profile.base_url}", flush=True)
         started = time.monotonic()
         cmd = pytest_command(profile_path, out, base_url=base_url, areas=areas, fuzz=args.fuzz,
-                             insecure=insecure, progress=not args.quiet, extra=list(args.pytest_args))
+                             insecure=insecure, progress=not args.quiet,
+                             extra=replay_opts + list(args.pytest_args))
         proc = subprocess.run(cmd, stdout=None if not args.quiet else subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, check=False)
+                              stderr=subprocess.PIPE, text=True, check=False, env=env)
         results_file = out / "results.json"
         if not results_file.exists():
             reason = _last_line(proc.stderr) or f"pytest exited with {proc.returncode}"
@@ -141,7 +156,7 @@ def run_command(args: Namespace) -> int:
             questions = results.get("questions")
             if questions:
                 print(f"conformance: {questions_line(questions)}")
-        unreachable = _unreachable_reason(exchanges)
+        unreachable = None if replay_opts else _unreachable_reason(exchanges)
         if unreachable:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
             return EXIT_USAGE

@@ -254,6 +254,11 @@ def context(results: dict[str, Any]) -> dict[str, Any]:
         "query_window": _query_window(data.get("query_window")),
         "onboarding": onboarding_view(data.get("onboarding"),
                                       judged=any(r.area == "service-link" and r.checks for r in rules)),
+        # a replayed run (`run --replay`) or a judged capture (`judge --har`): said above the verdict
+        "replay": _fields(data["replay"], ("bundle", "manifest_sha256", "recorded_at", "not_judged"))
+        if isinstance(data.get("replay"), dict) else None,
+        "passive": _fields(data["passive"], ("har", "entries", "judged", "ignored", "notes_total"))
+        if isinstance(data.get("passive"), dict) else None,
         "summary": summary,
         "compliant": bool(compliant),
         "must_failed": must_failed,
