@@ -17,8 +17,8 @@ from conformance.redact import mask_identifiers
 from conformance.reference import ReferenceServer
 from conformance.reference import examples as ex
 from conformance.reference.instruments import USERS
-from conformance.rules import get_rule
 from conformance.report.html import render_html_text
+from conformance.rules import get_rule
 
 ONBOARDING_RULES = ("LINK-006", "LINK-007", "LINK-008", "LINK-009")
 STATES = ("member_without_account", "unlinked_account", "other_service_account", "expired_consent_account")
