@@ -246,6 +246,11 @@ def to_run(
         run.compliant = bool(results["summary"]["compliant"])
         run.must_failed = int(results["summary"]["must_failed"])
         run.verdicts = {r["id"]: (r["area"], r["severity"], r["status"]) for r in results["rules"]}
+        run.waived = int(results["summary"].get("waived") or 0)
+        block = results.get("waivers") or {}
+        run.waivers = [{"rule_id": w.get("rule", ""), "api": w.get("api", ""), "expires": w.get("expires", ""),
+                        "state": state, "reason": w.get("reason", ""), "approved_by": w.get("approved_by", "")}
+                       for state in ("applied", "unused", "expired") for w in block.get(state) or []]
     elif code == EXIT_USAGE:
         run.status = "unreachable"
         run.reason = outcome.get("reason") or "the run could not be made"  # names the transport error
