@@ -12,7 +12,7 @@ so a fresh run, a rerun and a replay waive the same way.
 
 from __future__ import annotations
 
-import fnmatch
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +26,8 @@ from conformance.contract import API_IDS
 from conformance.outcomes import UsageError
 from conformance.rules import load_rules, rule_status
 
-__all__ = ["EXPIRY_WARNING_DAYS", "Waiver", "WaiverError", "apply_waivers", "load_waivers", "seoul_date"]
+__all__ = ["EXPIRY_WARNING_DAYS", "Waiver", "WaiverError", "apply_waivers", "load_waivers", "node_pattern",
+           "seoul_date"]
 
 EXPIRY_WARNING_DAYS = 14  # reports list waivers that end within this many days
 WAIVABLE = ("fail", "warn")
@@ -62,7 +63,7 @@ class Waiver:
 
     def matches(self, rule_id: str, broker: str, api: str, nodeid: str) -> bool:
         return (self.rule == rule_id and self.broker in ("*", broker) and (not self.api or self.api == api)
-                and (not self.check or fnmatch.fnmatchcase(nodeid, self.check)))
+                and (not self.check or node_pattern(self.check).fullmatch(nodeid) is not None))
 
     def expired(self, today: date) -> bool:
         return today > self.expires  # valid through `expires`, inclusive
@@ -72,6 +73,12 @@ class Waiver:
                 "api": self.api, "check": self.check, "reason": self.reason, "clause": self.clause,
                 "approved_by": self.approved_by, "expires": self.expires.isoformat(),
                 "expires_in_days": (self.expires - today).days}
+
+
+def node_pattern(pattern: str) -> re.Pattern[str]:
+    """A `check` pattern as a regex: fnmatch's `*` and `?`, but `[` and `]` literal, since every
+    parametrized node id has them (`test_numbers.py::test_number_literals[NUM-001-balance]`)."""
+    return re.compile("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern))
 
 
 def seoul_date(at: datetime | None = None) -> date:
