@@ -159,6 +159,10 @@ def run_command(args: Namespace) -> int:
             if summary.get("waived"):
                 verdict += f" ({summary['waived']} rules waived)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
+            if results.get("waivers"):
+                block = results["waivers"]
+                print(f"conformance: waivers: {len(block['applied'])} applied, {len(block['expired'])} expired, "
+                      f"{len(block['unused'])} unused, {len(block['expiring_soon'])} expire within 14 days")
             if results.get("rerun"):
                 note = results["rerun"]
                 print(f"conformance: rerun: {note['asked_again']} checks asked again, "

@@ -6,6 +6,7 @@ summary, the history) shows what was waived."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -244,3 +245,24 @@ def test_history_migrates_compatibly_and_keeps_each_runs_waivers(runs, tmp_path)
     assert soon is not None
     assert [(w["rule_id"], w["days_left"]) for w in soon] == [("AUTH-001", -31), ("NUM-001", 0)]
     conn.close()
+
+
+@pytest.mark.slow
+def test_an_audit_with_waivers_records_them_in_summary_and_history(tmp_path):
+    """`conformance audit --waivers FILE`: the fleet's waivers reach every broker's run."""
+    waivers = _write(tmp_path / "fleet-waivers.yaml", WAIVERS)
+    (tmp_path / "profiles").mkdir()
+    with ReferenceServer("diamond", faults=[FAULT]) as server:
+        profile_for("diamond", server.base_url, tmp_path / "profiles")
+        proc = subprocess.run([sys.executable, "-m", "conformance", "audit", "--profiles", str(tmp_path / "profiles"),
+                               "--out", str(tmp_path / "audit"), "--area", "numbers", "--waivers", str(waivers)],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                              env={**os.environ, "CONFORMANCE_NOW": LAST_VALID})
+    assert proc.returncode == 0, proc.stdout[-800:] + proc.stderr[-800:]
+    doc = json.loads((tmp_path / "audit" / "summary.json").read_text(encoding="utf-8"))
+    (broker,) = doc["brokers"]
+    assert broker["compliant"] and broker["waived"] == 1 and doc["totals"]["waivers_expiring"] == 1
+    conn = history.open_history(tmp_path / "history.sqlite")
+    (stored,) = history.broker_runs(conn, "diamond")
+    conn.close()
+    assert stored.waived == 1 and stored.compliant
