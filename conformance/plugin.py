@@ -387,15 +387,15 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
                              else "no check ran for this rule")
         rules_out.append(entry)
     finished = clock.now().astimezone(UTC)
-    results = {
+    options: dict[str, Any] = {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
+                               "insecure": insecure, "profile": path or ""}
+    results: dict[str, Any] = {
         "tool": {"name": "koscom-conformance", "version": __version__},
         "broker": broker,
         "started_at": state.started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - state.t0, 2),
-        "options": {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
-                    "insecure": insecure,
-                    "profile": path or ""},
+        "options": options,
         "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
                     "unchecked": sum(1 for r in rules_out if not r["checks"]),
                     "compliant": must_failed == 0 and not state.run_errors,
@@ -407,8 +407,10 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
     }
     if previous is not None:
         results["rerun"] = previous.note(state.checks)
+        options["rerun_failed"] = previous.label
     waivers = _waivers(config)
     if waivers or config.getoption("--conformance-waivers"):
+        options["waivers"] = list(config.getoption("--conformance-waivers"))
         from conformance.waivers import apply_waivers, seoul_date
 
         # the one place waivers change verdicts, after the fold; "today" is the run's start, in Seoul
