@@ -244,6 +244,13 @@ def test_history_migrates_compatibly_and_keeps_each_runs_waivers(runs, tmp_path)
     soon = history_data.waivers(conn, now=datetime(2026, 12, 31, tzinfo=UTC))
     assert soon is not None
     assert [(w["rule_id"], w["days_left"]) for w in soon] == [("AUTH-001", -31), ("NUM-001", 0)]
+    view = history_data.load_view(conn, now=datetime(2026, 12, 31, tzinfo=UTC))
+    assert {b.short_name: b.latest.waived for b in view.brokers}["valid"] == 1
+    from conformance.report import history_page
+
+    page, _ = history_page.write_page(conn, tmp_path / "history.html", now=datetime(2026, 12, 31, tzinfo=UTC))
+    html = page.read_text(encoding="utf-8")
+    assert '<span class="waived">1 waived</span>' in html and 'class="waiver" data-broker="valid"' in html
     conn.close()
 
 

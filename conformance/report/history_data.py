@@ -52,6 +52,7 @@ class Point:
     should: int  # SHOULD rules warned (or failed)
     reason: str = ""
     report: Path | None = None  # that audit's report.html for the broker, when still on disk
+    waived: int = 0  # rules waived (history v3)
 
 
 @dataclass
@@ -170,7 +171,7 @@ def load_view(
     folders = folders or {}
     rows = conn.execute(
         "SELECT r.id, a.id, a.started_at, r.short_name, r.name, r.status, r.reason, r.compliant,"
-        " r.must_failed, r.capabilities FROM broker_runs r JOIN audits a ON a.id = r.audit_id"
+        " r.must_failed, r.capabilities, r.waived FROM broker_runs r JOIN audits a ON a.id = r.audit_id"
         f" WHERE {where} ORDER BY a.started_at, a.id, r.short_name",
         params,
     ).fetchall()
@@ -189,7 +190,7 @@ def load_view(
     runs: dict[int, tuple[str, int]] = {}
     ok_runs: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # short → [(run id, audit, caps)]
     compliant, audited, present = [0] * n, [0] * n, [0] * n
-    for run_id, audit_id, _started, short, name, status, reason, comp, must, caps in rows:
+    for run_id, audit_id, _started, short, name, status, reason, comp, must, caps, waived in rows:
         at = index_of[audit_id]
         entry = brokers.setdefault(short, Broker(short, name))
         entry.name = name or entry.name
@@ -203,6 +204,7 @@ def load_view(
                 should=should.get(run_id, 0),
                 reason=reason,
                 report=report,
+                waived=int(waived or 0),
             )
         )
         runs[run_id] = (short, at)
