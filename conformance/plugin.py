@@ -27,9 +27,9 @@ from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rul
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
 # what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
-# rule's check)
+# rule's check; carried_over / checked_at: kept by a rerun from the earlier run that judged it then)
 CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from",
-              "carried_over", "checked_at")  # carried over by a rerun (conformance.rerun), judged at
+              "carried_over", "checked_at")
 CLIENT_KEY = pytest.StashKey[Any]()
 
 
