@@ -52,11 +52,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, RunResult]:
     """The faulty broker judged on the waiver's last valid day (waivers named in the profile,
     relative to it) and on the first expired day (--waivers)."""
     folder = tmp_path_factory.mktemp("waivers")
-    waivers = _write(folder / "waivers.yaml", WAIVERS)
+    (folder / "profiles").mkdir()
+    # beside the profile, not in the run's working folder: the profile's path is relative to the profile
+    waivers = _write(folder / "profiles" / "waivers.yaml", WAIVERS)
     with ReferenceServer("diamond", faults=[FAULT]) as server:
         plain = profile_for("diamond", server.base_url, folder)
         data = yaml.safe_load(plain.read_text(encoding="utf-8"))
-        with_waivers = _write(folder / "diamond-waived.yaml", {**data, "waivers": "waivers.yaml"})
+        with_waivers = _write(folder / "profiles" / "diamond-waived.yaml", {**data, "waivers": "waivers.yaml"})
         return {"valid": run(with_waivers, folder / "valid", now=LAST_VALID),
                 "expired": run(plain, folder / "expired", extra=("--waivers", str(waivers)), now=FIRST_EXPIRED)}
 
@@ -96,7 +98,7 @@ def test_expired_unused_and_expiring_waivers_are_reported(runs):
 
 
 def test_report_junit_and_allure_show_the_waived_check(runs):
-    out = Path(runs["valid"].results["options"]["profile"]).parent / "valid"
+    out = Path(runs["valid"].results["options"]["profile"]).parent.parent / "valid"
     page = (out / "report.html").read_text(encoding="utf-8")
     assert 'id="waived"' in page and "serialiser fix scheduled in release 4.2" in page
     assert "KOSCOM onboarding (Kim)" in page and "2026-12-31" in page
@@ -229,7 +231,7 @@ def test_history_migrates_compatibly_and_keeps_each_runs_waivers(runs, tmp_path)
     (before,) = history.broker_runs(conn, "diamond")
     assert before.waived is None  # not known for runs written before waivers
     profile = load_profile(REPO / "profiles" / "diamond.yaml")
-    out = Path(runs["valid"].results["options"]["profile"]).parent
+    out = Path(runs["valid"].results["options"]["profile"]).parent.parent
     cand = audit.Candidate(path=REPO / "profiles" / "diamond.yaml", short_name="valid", name="Diamond",
                            profile=profile, reason="")
     run_, _ = audit.to_run(cand, {"exit_code": 0, "duration_s": 1.0}, out)
