@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="Ed25519 private key (PEM) that signs the evidence bundle's manifest")
     run.add_argument("--replay", default=None, metavar="EVIDENCE",
                      help="re-judge a recording (evidence.zip or an exchanges/ folder) with no network")
+    run.add_argument("--waivers", default=None, metavar="FILE",
+                     help="accepted deviations (YAML): a matched failure is 'waived' until its expiry date")
+    run.add_argument("--rerun-failed", default=None, metavar="RESULTS",
+                     help="an earlier results.json: ask again only its failed, warned and unjudged checks, "
+                          "carry the others over")
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest (-k, -x, -n 2)")
 
     judge = sub.add_parser("judge", help="judge captured traffic (a HAR file) passively, sending nothing")
@@ -67,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--area", action="append", default=[], help="only these rule areas (repeatable)")
     audit.add_argument("--sign-key", default=None, metavar="KEY",
                        help="Ed25519 private key (PEM) that signs every broker's evidence bundle")
+    audit.add_argument("--waivers", default=None, metavar="FILE",
+                       help="accepted deviations (YAML) for the fleet (broker: NAME or \"*\")")
 
     history = sub.add_parser("history", help="list past audits, or draw them as a page (--html)")
     history.add_argument("--history", required=True, help="SQLite history file")

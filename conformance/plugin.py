@@ -27,8 +27,10 @@ from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rul
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
 # what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
-# rule's check; not_recorded: a replayed check whose question the recording lacks)
-CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from", "not_recorded")
+# rule's check; not_recorded: a replayed check whose question the recording lacks; carried_over /
+# checked_at: kept by a rerun from the earlier run that judged it then)
+CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from", "not_recorded",
+              "carried_over", "checked_at")
 CLIENT_KEY = pytest.StashKey[Any]()
 # rows of the onboarding table a check records with record_property (suites/test_onboarding_path.py)
 ONBOARDING_ROW = "conformance_onboarding"
@@ -46,6 +48,7 @@ class RunState:
         self.total = 0
         self.profile: Any = None
         self.recording: Any = None
+        self.waivers: list[Any] | None = None  # loaded when a check first needs them (Allure labels)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -60,6 +63,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="answer every question from this recording (evidence.zip or exchanges/ folder)")
     group.addoption("--conformance-progress", action="store_true", default=False,
                     help="print a progress line per area")
+    group.addoption("--conformance-waivers", action="append", default=[], help="waivers file (repeatable)")
+    group.addoption("--conformance-rerun", default=None, help="earlier results.json: ask only what it left unsettled")
+    group.addoption("--conformance-rerun-label", default=None, help="how the report names that earlier run")
     parser.addini("conformance_profile", "default broker profile", default=None)
 
 
@@ -86,19 +92,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"unknown area(s) {', '.join(sorted(unknown))}; areas: {', '.join(AREAS)}")
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
+    previous = _previous(config)
     for item in items:
         marker = item.get_closest_marker("rule")
         if marker is None:
             keep.append(item)
             continue
         get_rule(marker.args[0])  # unknown ids fail loudly
-        (keep if not wanted or _area_of(item) in wanted else drop).append(item)
+        wanted_here = (not wanted or _area_of(item) in wanted) and (previous is None or previous.selects(item.nodeid))
+        (keep if wanted_here else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     order = {area: i for i, area in enumerate(AREAS)}
     items.sort(key=lambda it: order.get(_area_of(it), 99))
     config.stash[RESULTS_KEY].total = len(items)
+
+
+def _previous(config: pytest.Config) -> Any:
+    """The earlier run a rerun completes (conformance.rerun.Previous), or None."""
+    path = config.getoption("--conformance-rerun")
+    if not path:
+        return None
+    from conformance.rerun import load_previous
+
+    return load_previous(path, config.getoption("--conformance-rerun-label"))
+
+
+def _waivers(config: pytest.Config) -> list[Any]:
+    from conformance.waivers import load_waivers
+
+    return [w for path in config.getoption("--conformance-waivers") or [] for w in load_waivers(path)]
 
 
 # --- fixtures ----------------------------------------------------------------------------------
@@ -234,7 +258,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif check["status"] != "fail" and report.failed:
         report.outcome = "passed"  # a warning or an excused answer: pytest sees a pass
         report.longrepr = None
+    if check["status"] in ("fail", "warn") and item.config.pluginmanager.hasplugin("allure_pytest"):
+        _label_waived(item, check)
     report.user_properties.append(("conformance_check", check))
+
+
+def _label_waived(item: pytest.Item, check: dict[str, Any]) -> None:
+    """Allure writes its record while the check runs: label it `waived` when a valid waiver will
+    waive it (the verdict itself changes only in `waivers.apply_waivers`, with the same match)."""
+    from conformance.waivers import seoul_date
+
+    state = item.config.stash[RESULTS_KEY]
+    if state.waivers is None:
+        state.waivers = _waivers(item.config)
+    today = seoul_date(state.started)
+    broker = _profile(item.config).short_name
+    waiver = next((w for w in state.waivers if not w.expired(today)
+                   and w.matches(check["rule_id"], broker, check["api"], check["nodeid"])), None)
+    if waiver is not None:
+        from conformance.report.allure_labels import label_waived
+
+        label_waived(waiver.reason, waiver.approved_by, waiver.expires.isoformat())
 
 
 def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
@@ -354,11 +398,13 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
     except (ProfileError, pytest.UsageError):
         broker = {}
     areas = [a for a in (config.getoption("--conformance-areas") or "").split(",") if a]
+    previous = _previous(config)
     by_rule: dict[str, list[dict[str, Any]]] = {}
-    for check in state.checks:
+    all_checks = state.checks + (previous.carried() if previous else [])
+    for check in all_checks:
         by_rule.setdefault(check["rule_id"], []).append(check)
     rules_out = []
-    counts = {s: 0 for s in ("pass", "fail", "warn", "skip", "not_applicable")}
+    counts = {s: 0 for s in ("pass", "fail", "warn", "skip", "not_applicable", "waived")}
     must_failed = 0
     for rule in load_rules().values():
         checks = sorted(by_rule.get(rule.id, []), key=lambda c: (c["api"], c["nodeid"]))
@@ -376,19 +422,19 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
                              else "no check ran for this rule")
         rules_out.append(entry)
     finished = clock.now().astimezone(UTC)
-    return {
+    options: dict[str, Any] = {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
+                               "insecure": insecure, "profile": path or ""}
+    results: dict[str, Any] = {
         "tool": {"name": "koscom-conformance", "version": __version__},
         "broker": broker,
         "started_at": state.started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - state.t0, 2),
-        "options": {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
-                    "insecure": insecure,
-                    "profile": path or ""},
+        "options": options,
         "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
                     "unchecked": sum(1 for r in rules_out if not r["checks"]),
                     "compliant": must_failed == 0 and not state.run_errors,
-                    "checks": len(state.checks), "run_errors": len(state.run_errors)},
+                    "checks": len(all_checks), "run_errors": len(state.run_errors)},
         "rules": rules_out,
         "run_errors": state.run_errors,
         "query_window": query_window_note(state.started, finished, state.checks),
@@ -396,6 +442,17 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         "onboarding": onboarding_rows(state.checks),
         **_replay_block(state, config),
     }
+    if previous is not None:
+        results["rerun"] = previous.note(state.checks)
+        options["rerun_failed"] = previous.label
+    waivers = _waivers(config)
+    if waivers or config.getoption("--conformance-waivers"):
+        options["waivers"] = list(config.getoption("--conformance-waivers"))
+        from conformance.waivers import apply_waivers, seoul_date
+
+        # the one place waivers change verdicts, after the fold; "today" is the run's start, in Seoul
+        apply_waivers(results, waivers, seoul_date(state.started))
+    return results
 
 
 def onboarding_rows(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:

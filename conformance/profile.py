@@ -84,6 +84,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
             # property-based negative cases per run (--fuzz), spread over the claimed APIs
             "fuzz_budget": {"type": "integer", "minimum": 0},
         }},
+        "waivers": {"type": "string", "minLength": 1},  # a waivers file, relative to the profile (conformance.waivers)
         "tls": {"type": "object", "additionalProperties": False, "properties": {
             "verify": {"type": "boolean"}, "ca_bundle": _SECRET, "client_cert": _SECRET,
             "client_key": _SECRET}},
@@ -158,6 +159,7 @@ class Profile:
     ca_bundle: str | None = None
     client_cert: str | None = None
     client_key: str | None = None
+    waivers: str | None = None  # the waivers file's path, resolved against the profile's folder
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def claims(self, api: str) -> bool:
@@ -272,6 +274,7 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         fuzz_budget=limits.get("fuzz_budget"),
         tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
         client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
+        waivers=str(Path(source).parent / data["waivers"]) if data.get("waivers") else None,
         raw=data,
     )
     families = {"account": ("portfolio", "balance", "transaction", "interest"),
