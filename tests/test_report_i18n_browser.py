@@ -67,7 +67,8 @@ def test_switching_to_korean_shows_korean_titles_and_statuses_and_survives_a_rel
     assert _shown_text(browser, "#verdict .verdict-word") == "부적합"
     assert _shown_text(browser, "#rule-NULL-002 .badge") == "실패"
     assert _shown_text(browser, "#matrix h2") == "영역별 규칙"
-    assert browser.find_element("id", "f-search").get_attribute("placeholder") == "규칙 ID, 제목, API, 메시지, JSON 경로"
+    placeholder = browser.find_element("id", "f-search").get_attribute("placeholder")
+    assert placeholder == "규칙 ID, 제목, API, 메시지, JSON 경로"
     assert HANGUL.search(_shown_text(browser, "#shown-count"))
     assert browser.title.endswith("적합성 보고서")
     statuses = {b.text for b in browser.find_elements("css selector", "tbody.rule .badge") if b.is_displayed()}

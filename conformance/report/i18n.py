@@ -146,7 +146,7 @@ _CSS = ('html[data-lang="en"] span[lang="ko"], html[data-lang="ko"] span[lang="e
 # the switch: shows one language, swaps attribute and <option>/<title> texts, remembers the choice
 _JS = """(function () {
   "use strict";
-  var root = document.documentElement, KEY = "%s";
+  var root = document.documentElement, KEY = "@KEY@";
   function each(sel, fn) { Array.prototype.forEach.call(document.querySelectorAll(sel), fn); }
   function apply(lang) {
     root.setAttribute("data-lang", lang);
@@ -172,7 +172,7 @@ _JS = """(function () {
     });
   });
 }());
-""" % STORAGE_KEY
+""".replace("@KEY@", STORAGE_KEY)
 
 _SWITCH = Markup('<div class="lang-switch" role="group" aria-label="Language / 언어">'
                  '<button type="button" data-set-lang="en" lang="en">English</button>'
