@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2.ext
 import pytest
@@ -317,3 +319,36 @@ def test_the_catalog_ships_inside_the_package() -> None:
     assert i18n.CATALOG_PATH.is_relative_to(Path(i18n.__file__).resolve().parent)
     assert (schemas_dir() / "rules_ko.yaml").is_file() and (schemas_dir() / "sources.yaml").is_file()
     assert yaml.safe_load((schemas_dir() / "rules_ko.yaml").read_text(encoding="utf-8"))["version"] == 1
+
+
+def test_every_api_links_to_its_section_of_the_official_page(results: dict[str, Any]) -> None:
+    from conformance.contract import API_IDS
+    from conformance.report.sources import api_sections
+
+    sections = api_sections()
+    assert set(sections) == set(API_IDS)
+    assert sections["balance"].heading == "계좌잔고 조회 API"
+    assert sections["balance"].url.endswith("api/account.md#" + quote("계좌잔고-조회-api"))
+    assert "계좌 서비스 › 계좌잔고 조회 API" in render_html_text(results, "en")
+
+
+@pytest.mark.skipif(not os.environ.get("OPENAPI_MIRROR"), reason="set OPENAPI_MIRROR to a git clone of "
+                    "github.com/devkoscom/openapi to check every cited heading and term against the pages")
+def test_every_cited_heading_and_term_is_on_the_official_page() -> None:
+    """Maintainer check (needs the official repository): each heading is a heading of its page at the
+    cited commit, and each key term occurs on it."""
+    import subprocess
+
+    data = yaml.safe_load((schemas_dir() / "sources.yaml").read_text(encoding="utf-8"))
+    cites = [c for s in data["sources"].values() for c in s["cites"]] + list(data["apis"].values())
+    for cite in cites:
+        page = data["pages"][cite["page"]]
+        where = f"{page['commit']}:{page['path']}"
+        text = subprocess.run(["git", "-C", os.environ["OPENAPI_MIRROR"], "show", where],
+                              capture_output=True, text=True, check=True).stdout
+        headings = {re.sub(r"<a .*", "", re.sub(r"[*\\]", "", h)).strip()
+                    for h in re.findall(r"^#{1,6} (.*)$", text, re.M)}
+        assert cite["heading"].strip() in headings, cite
+        flat = text.replace("\\", "")
+        for term in filter(None, re.split(r" · | / ", cite.get("term", ""))):
+            assert term.split(" (")[0].replace("(", "").replace(")", "") in flat.replace("(", "").replace(")", ""), term

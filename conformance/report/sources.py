@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import yaml
@@ -17,7 +18,7 @@ from markupsafe import Markup
 
 from conformance.paths import schemas_dir
 
-__all__ = ["Citation", "Source", "github_anchor", "load_sources", "source_note"]
+__all__ = ["Citation", "Source", "api_link", "api_sections", "github_anchor", "load_sources", "source_note"]
 
 
 @dataclass(frozen=True)
@@ -51,21 +52,41 @@ def github_anchor(heading: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    return dict(yaml.safe_load((schemas_dir() / "sources.yaml").read_text(encoding="utf-8")))
+
+
+def _citation(cite: dict[str, Any]) -> Citation:
+    data = _data()
+    page = data["pages"][cite["page"]]
+    heading = str(cite["heading"])
+    url = (f"{str(data['repository']).rstrip('/')}/blob/{page['commit']}/{page['path']}"
+           f"#{quote(github_anchor(heading), safe='-_')}")
+    return Citation(page_title=str(page["title"]), path=str(page["path"]),
+                    heading=" ".join(heading.split()), term=str(cite.get("term", "")), url=url)
+
+
+@functools.lru_cache(maxsize=1)
 def load_sources() -> dict[str, Source]:
-    data = yaml.safe_load((schemas_dir() / "sources.yaml").read_text(encoding="utf-8"))
-    base = str(data["repository"]).rstrip("/")
-    pages = data["pages"]
-    found: dict[str, Source] = {}
-    for clause, row in data["sources"].items():
-        cites = []
-        for cite in row["cites"]:
-            page = pages[cite["page"]]
-            heading = str(cite["heading"])
-            url = f"{base}/blob/{page['commit']}/{page['path']}#{quote(github_anchor(heading), safe='-_')}"
-            cites.append(Citation(page_title=str(page["title"]), path=str(page["path"]),
-                                  heading=" ".join(heading.split()), term=str(cite["term"]), url=url))
-        found[str(clause)] = Source(str(clause), tuple(cites), str(row["reading_en"]), str(row["reading_ko"]))
-    return found
+    """Convention id → its citations and readings."""
+    return {str(clause): Source(str(clause), tuple(_citation(c) for c in row["cites"]),
+                                str(row["reading_en"]), str(row["reading_ko"]))
+            for clause, row in _data()["sources"].items()}
+
+
+@functools.lru_cache(maxsize=1)
+def api_sections() -> dict[str, Citation]:
+    """API id → the section of its official page."""
+    return {str(api): _citation(cite) for api, cite in (_data().get("apis") or {}).items()}
+
+
+def api_link(api: object) -> Markup:
+    """A link from a check's API to its section on the official page; empty for an unknown API."""
+    cite = api_sections().get(str(api))
+    if cite is None:
+        return Markup("")
+    return Markup('<cite class="source api-source" lang="ko"><a href="{}" rel="noreferrer">{} › {}</a></cite>').format(
+        cite.url, cite.page_title, cite.heading)
 
 
 # lang="ko" on the Korean citation itself (not a span: the switch hides only span[lang]); it shows in

@@ -11,7 +11,7 @@ import jinja2
 from conformance.paths import reports_dir
 from conformance.report import i18n
 from conformance.report.messages_i18n import bilingual
-from conformance.report.sources import source_note
+from conformance.report.sources import api_link, source_note
 
 __all__ = ["environment"]
 
@@ -29,6 +29,6 @@ def environment(**options: Any) -> jinja2.Environment:
         **options,
     )
     i18n.install(env)
-    env.globals.update(lang=i18n.DEFAULT_LANG, message=bilingual, source_note=source_note,
+    env.globals.update(lang=i18n.DEFAULT_LANG, message=bilingual, source_note=source_note, api_link=api_link,
                        titles_ko=i18n.rule_titles_ko())
     return env
