@@ -162,6 +162,8 @@ KNOWN = {
         "문서에 정한 코드는 6003 (Invalid Page Value)입니다",
     "a request without a bearer token was answered with HTTP 200 and 3 items": "항목 3건",
     "error code 9999 is not documented": "문서에 없는 코드",
+    "… body cut here by the recorder (4096 more characters in the original)": "원본에 4096자 더 있음",
+    "resp.respMsg is not in this body; its nearest parent resp is highlighted": "가장 가까운 상위 resp",
 }
 
 

@@ -53,6 +53,14 @@ KINDS: tuple[Kind, ...] = (
           "%(what)s was answered with HTTP %(status)s"),
     _kind("expected success", r"^expected a success answer, got HTTP (?P<status>\d+): (?P<body>.+)$",
           "expected a success answer, got HTTP %(status)s: %(body)s"),
+    # the evidence notes of the report itself (conformance.report.pretty)
+    _kind("body cut by the recorder", r"^… body cut here by the recorder \((?P<num>\d+) more characters in the "
+          r"original\)$", "… body cut here by the recorder (%(num)s more characters in the original)"),
+    _kind("body cut", r"^… \((?P<num>\d+) more characters in the original\)$",
+          "… (%(num)s more characters in the original)"),
+    _kind("path not in body, parent shown", r"^(?P<path>\S+) is not in this body; its nearest parent (?P<parent>\S+) "
+          r"is highlighted$", "%(path)s is not in this body; its nearest parent %(parent)s is highlighted"),
+    _kind("path not in body", r"^(?P<path>\S+) is not in this body$", "%(path)s is not in this body"),
     # the C27 notes of results.json query_window (conformance.plugin.query_window_note)
     _kind("query window, excused", r"^(?P<num>\d+) check\(s\) of (?P<apis>.+?) met an error answer between 08:30 "
           r"and 16:00 Seoul time, when these APIs need not answer \(C27\): not applicable\. A run before 08:30 "
