@@ -71,6 +71,8 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
         cmd += ["--area", area]
     if plan.get("sign_key"):
         cmd += ["--sign-key", plan["sign_key"]]
+    if plan.get("waivers"):
+        cmd += ["--waivers", plan["waivers"]]
     if plan.get("lang"):
         cmd += ["--lang", plan["lang"]]
     started = datetime.now(UTC).isoformat(timespec="seconds")

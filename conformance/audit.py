@@ -138,6 +138,7 @@ def _stop_workers(harness: subprocess.Popen[bytes], work: Path) -> None:
 
 def run_fleet(
     cands: list[Candidate], out: Path, *, workers: int, areas: list[str], sign_key: str | None = None,
+    waivers: str | None = None,
     lang: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Run every loadable broker through the audit suite; returns outcomes by short name."""
@@ -157,6 +158,7 @@ def run_fleet(
         "outcomes": str((work / "outcomes").resolve()),
         "pids": str((work / "pids").resolve()),
         "sign_key": str(Path(sign_key).resolve()) if sign_key else None,
+        "waivers": str(Path(waivers).resolve()) if waivers else None,
         "lang": lang,  # --lang of the audit; None: each profile's report.lang
         "brokers": [{"short_name": c.short_name, "profile": str(c.path.resolve())} for c in runnable],
     }
@@ -246,6 +248,11 @@ def to_run(
         run.compliant = bool(results["summary"]["compliant"])
         run.must_failed = int(results["summary"]["must_failed"])
         run.verdicts = {r["id"]: (r["area"], r["severity"], r["status"]) for r in results["rules"]}
+        run.waived = int(results["summary"].get("waived") or 0)
+        block = results.get("waivers") or {}
+        run.waivers = [{"rule_id": w.get("rule", ""), "api": w.get("api", ""), "expires": w.get("expires", ""),
+                        "state": state, "reason": w.get("reason", ""), "approved_by": w.get("approved_by", "")}
+                       for state in ("applied", "unused", "expired") for w in block.get(state) or []]
     elif code == EXIT_USAGE:
         run.status = "unreachable"
         run.reason = outcome.get("reason") or "the run could not be made"  # names the transport error
@@ -308,6 +315,11 @@ def audit_command(args: Namespace) -> int:
             load_private_key(sign_key)
         except SigningError as exc:
             raise UsageError(str(exc)) from None
+    waivers = getattr(args, "waivers", None)
+    if waivers:
+        from conformance.waivers import load_waivers
+
+        load_waivers(waivers)  # malformed: exit 2 before any broker runs
     out.mkdir(parents=True, exist_ok=True)
     try:
         conn = history.open_history(history_path)
@@ -323,6 +335,7 @@ def audit_command(args: Namespace) -> int:
             fail_on=args.fail_on,
             history_path=history_path,
             sign_key=sign_key,
+            waivers=waivers,
             lang=getattr(args, "lang", None),
         )
     finally:
@@ -339,6 +352,7 @@ def _audit(
     fail_on: str,
     history_path: Path,
     sign_key: str | None = None,
+    waivers: str | None = None,
     lang: str | None = None,
 ) -> int:
     started_at, t0 = _now(), time.monotonic()
@@ -347,7 +361,8 @@ def _audit(
     )
     try:
         return _audit_body(conn, audit_id, started_at, t0, paths, out, areas=areas, workers=workers,
-                           fail_on=fail_on, history_path=history_path, sign_key=sign_key, lang=lang)
+                           fail_on=fail_on, history_path=history_path, sign_key=sign_key, waivers=waivers,
+                           lang=lang)
     except BaseException:
         # never leave the audit "running" in the history: it ended, without a verdict (exit 2)
         with contextlib.suppress(Exception):
@@ -368,6 +383,7 @@ def _audit_body(
     fail_on: str,
     history_path: Path,
     sign_key: str | None,
+    waivers: str | None = None,
     lang: str | None = None,
 ) -> int:
     cands = prevalidate(paths)
@@ -376,7 +392,8 @@ def _audit_body(
         f"with {workers} worker{'s' if workers != 1 else ''}",
         flush=True,
     )
-    outcomes = run_fleet(cands, out, workers=workers, areas=areas, sign_key=sign_key, lang=lang)
+    outcomes = run_fleet(cands, out, workers=workers, areas=areas, sign_key=sign_key, waivers=waivers,
+                           lang=lang)
     entries = []
     for cand in cands:
         run, results = to_run(cand, outcomes.get(cand.short_name), out)

@@ -89,6 +89,15 @@ def window_excuse(exchanges: Iterable[Exchange]) -> str | None:
             f"it need not answer (C27); a run before 08:30 or from 16:00 judges this check")
 
 
+def replay_excuse(exchanges: Iterable[Exchange]) -> str | None:
+    """Why a replayed check could not be judged: one of its questions is not in the recording
+    (`conformance run --replay`). Applied by the verdict layer to every check, pass or fail."""
+    hit = next((e for e in exchanges if e.error_kind == "not_recorded"), None)
+    if hit is None:
+        return None
+    return f"not judged in this replay: {hit.purpose!r} ({hit.api}) was not asked in the recorded run"
+
+
 def transport_problem(exchange: Exchange) -> str | None:
     if exchange.error:
         return f"{exchange.error} ({exchange.error_kind})"

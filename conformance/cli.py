@@ -32,10 +32,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress lines")
     run.add_argument("--sign-key", default=None, metavar="KEY",
                      help="Ed25519 private key (PEM) that signs the evidence bundle's manifest")
+    run.add_argument("--replay", default=None, metavar="EVIDENCE",
+                     help="re-judge a recording (evidence.zip or an exchanges/ folder) with no network")
+    run.add_argument("--waivers", default=None, metavar="FILE",
+                     help="accepted deviations (YAML): a matched failure is 'waived' until its expiry date")
+    run.add_argument("--rerun-failed", default=None, metavar="RESULTS",
+                     help="an earlier results.json: ask again only its failed, warned and unjudged checks, "
+                          "carry the others over")
     run.add_argument("--lang", choices=["en", "ko"], default=None,
                      help="language shown first in the report (both are inside; default: the profile's "
                           "report.lang, else en)")
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest (-k, -x, -n 2)")
+
+    judge = sub.add_parser("judge", help="judge captured traffic (a HAR file) passively, sending nothing")
+    judge.add_argument("--har", required=True, help="the capture (HAR 1.2; browser, mitmproxy or gateway export)")
+    judge.add_argument("--profile", default=None, help="broker profile: only its gateway's entries are judged")
+    judge.add_argument("--out", default="reports/passive", help="output folder (default: reports/passive)")
+    judge.add_argument("--quiet", action="store_true", help="no summary lines")
 
     serve = sub.add_parser("serve-reference", help="serve a reference (virtual) broker over HTTP")
     serve.add_argument("--broker", default="diamond", help="diamond | cyber | star")
@@ -63,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--area", action="append", default=[], help="only these rule areas (repeatable)")
     audit.add_argument("--sign-key", default=None, metavar="KEY",
                        help="Ed25519 private key (PEM) that signs every broker's evidence bundle")
+    audit.add_argument("--waivers", default=None, metavar="FILE",
+                       help="accepted deviations (YAML) for the fleet (broker: NAME or \"*\")")
     audit.add_argument("--lang", choices=["en", "ko"], default=None,
                      help="language shown first in the report (both are inside; default: each profile's "
                           "report.lang, else en; the summary: en)")
@@ -123,6 +138,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from conformance.runner import run_command
 
         return run_command(args)
+    if command == "judge":
+        from conformance.passive.command import judge_command
+
+        return judge_command(args)
     if command == "serve-reference":
         from conformance.reference.server import serve_command
 

@@ -15,9 +15,11 @@ from conformance.bodies import BUDGET, ParseCache
 from conformance.redact import mask_json_text, redact_headers, scrub_data
 
 # How a failed transport is classified; writers and the circuit breaker read these names.
+# `not_recorded` is no gateway's doing: a replayed run's question the recording does not hold
+# (conformance.client.replay); the verdict layer reports such a check as not judged.
 TRANSPORT_ERRORS = (
     "timeout", "refused", "reset", "too_large", "redirect", "tls", "headers_too_large",
-    "protocol", "decompression",
+    "protocol", "decompression", "not_recorded",
 )
 
 

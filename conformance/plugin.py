@@ -19,7 +19,7 @@ from typing import Any, cast
 import pytest
 
 from conformance import __version__, clock, outputs, prefetch
-from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, window_excuse
+from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, replay_excuse, window_excuse
 from conformance.contract import API_IDS, get_api
 from conformance.contract.window import in_closed_hours
 from conformance.redact import mask_identifiers, scrub, scrub_data
@@ -27,9 +27,13 @@ from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rul
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
 # what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
-# rule's check)
-CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from")
+# rule's check; not_recorded: a replayed check whose question the recording lacks; carried_over /
+# checked_at: kept by a rerun from the earlier run that judged it then)
+CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from", "not_recorded",
+              "carried_over", "checked_at")
 CLIENT_KEY = pytest.StashKey[Any]()
+# rows of the onboarding table a check records with record_property (suites/test_onboarding_path.py)
+ONBOARDING_ROW = "conformance_onboarding"
 
 
 class RunState:
@@ -43,6 +47,8 @@ class RunState:
         self.done = 0
         self.total = 0
         self.profile: Any = None
+        self.recording: Any = None
+        self.waivers: list[Any] | None = None  # loaded when a check first needs them (Allure labels)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -53,8 +59,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-areas", default="", help="comma-separated rule areas to run")
     group.addoption("--conformance-insecure", action="store_true", default=False)
     group.addoption("--conformance-fuzz", action="store_true", default=False)
+    group.addoption("--conformance-replay", default=None,
+                    help="answer every question from this recording (evidence.zip or exchanges/ folder)")
     group.addoption("--conformance-progress", action="store_true", default=False,
                     help="print a progress line per area")
+    group.addoption("--conformance-waivers", action="append", default=[], help="waivers file (repeatable)")
+    group.addoption("--conformance-rerun", default=None, help="earlier results.json: ask only what it left unsettled")
+    group.addoption("--conformance-rerun-label", default=None, help="how the report names that earlier run")
     parser.addini("conformance_profile", "default broker profile", default=None)
 
 
@@ -81,19 +92,37 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError(f"unknown area(s) {', '.join(sorted(unknown))}; areas: {', '.join(AREAS)}")
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
+    previous = _previous(config)
     for item in items:
         marker = item.get_closest_marker("rule")
         if marker is None:
             keep.append(item)
             continue
         get_rule(marker.args[0])  # unknown ids fail loudly
-        (keep if not wanted or _area_of(item) in wanted else drop).append(item)
+        wanted_here = (not wanted or _area_of(item) in wanted) and (previous is None or previous.selects(item.nodeid))
+        (keep if wanted_here else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
     order = {area: i for i, area in enumerate(AREAS)}
     items.sort(key=lambda it: order.get(_area_of(it), 99))
     config.stash[RESULTS_KEY].total = len(items)
+
+
+def _previous(config: pytest.Config) -> Any:
+    """The earlier run a rerun completes (conformance.rerun.Previous), or None."""
+    path = config.getoption("--conformance-rerun")
+    if not path:
+        return None
+    from conformance.rerun import load_previous
+
+    return load_previous(path, config.getoption("--conformance-rerun-label"))
+
+
+def _waivers(config: pytest.Config) -> list[Any]:
+    from conformance.waivers import load_waivers
+
+    return [w for path in config.getoption("--conformance-waivers") or [] for w in load_waivers(path)]
 
 
 # --- fixtures ----------------------------------------------------------------------------------
@@ -119,7 +148,8 @@ def profile(pytestconfig: pytest.Config) -> Any:
 def client(profile: Any, pytestconfig: pytest.Config) -> Any:
     from conformance.client import Client
 
-    c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"))
+    c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"),
+               replay=_recording(pytestconfig))
     pytestconfig.stash[CLIENT_KEY] = c
     yield c
     prefetch.finish(pytestconfig)  # every speculative question answered before the record is written
@@ -131,6 +161,20 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
         outputs.write_text(Path(out), Path(out) / "exchanges" / f"{worker}.jsonl", "".join(lines))
         prefetch.write_question_counts(c, Path(out) / "exchanges", worker)
     c.close()
+
+
+def _recording(config: pytest.Config) -> Any:
+    """The recording a replayed run answers from (loaded once per process), or None."""
+    path = config.getoption("--conformance-replay")
+    state = config.stash[RESULTS_KEY]
+    if path and state.recording is None:
+        from conformance.client.replay import RecordingError, load_recording
+
+        try:
+            state.recording = load_recording(path)
+        except RecordingError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    return state.recording
 
 
 @pytest.fixture(scope="session")
@@ -194,7 +238,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not (report.when == "call" or report.skipped or report.failed):
         return
     check = _check_record(item, call, report, get_rule(marker.args[0]))
+    rows = [dict(cast(dict[str, Any], value)) for name, value in item.user_properties if name == ONBOARDING_ROW]
+    if rows:
+        check["onboarding"] = rows
     excuse = _window_excuse(item) if check["status"] in ("fail", "warn", "skip") else None
+    replayed = _replay_excuse(item) if check["status"] != "not_applicable" else None
+    if replayed:  # a question the recording does not hold: neither a pass nor a fail
+        check.pop("filed_from", None)
+        check.update(rule_id=marker.args[0], status="not_applicable", message=replayed, not_recorded=True,
+                     path="", evidence=[])
+        excuse = None
     if excuse:  # no verdict at all: the check stays with its own rule
         check.pop("filed_from", None)
         check.update(rule_id=marker.args[0], status="not_applicable", message=excuse, window=True, path="",
@@ -205,7 +258,27 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     elif check["status"] != "fail" and report.failed:
         report.outcome = "passed"  # a warning or an excused answer: pytest sees a pass
         report.longrepr = None
+    if check["status"] in ("fail", "warn") and item.config.pluginmanager.hasplugin("allure_pytest"):
+        _label_waived(item, check)
     report.user_properties.append(("conformance_check", check))
+
+
+def _label_waived(item: pytest.Item, check: dict[str, Any]) -> None:
+    """Allure writes its record while the check runs: label it `waived` when a valid waiver will
+    waive it (the verdict itself changes only in `waivers.apply_waivers`, with the same match)."""
+    from conformance.waivers import seoul_date
+
+    state = item.config.stash[RESULTS_KEY]
+    if state.waivers is None:
+        state.waivers = _waivers(item.config)
+    today = seoul_date(state.started)
+    broker = _profile(item.config).short_name
+    waiver = next((w for w in state.waivers if not w.expired(today)
+                   and w.matches(check["rule_id"], broker, check["api"], check["nodeid"])), None)
+    if waiver is not None:
+        from conformance.report.allure_labels import label_waived
+
+        label_waived(waiver.reason, waiver.approved_by, waiver.expires.isoformat())
 
 
 def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
@@ -242,6 +315,11 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
     text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
     check.update(status="run_error", message=text)
     return check
+
+
+def _replay_excuse(item: pytest.Item) -> str | None:
+    client = item.config.stash.get(CLIENT_KEY, None)
+    return replay_excuse(client.handed) if client is not None and client.replay is not None else None
 
 
 def _window_excuse(item: pytest.Item) -> str | None:
@@ -320,11 +398,13 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
     except (ProfileError, pytest.UsageError):
         broker = {}
     areas = [a for a in (config.getoption("--conformance-areas") or "").split(",") if a]
+    previous = _previous(config)
     by_rule: dict[str, list[dict[str, Any]]] = {}
-    for check in state.checks:
+    all_checks = state.checks + (previous.carried() if previous else [])
+    for check in all_checks:
         by_rule.setdefault(check["rule_id"], []).append(check)
     rules_out = []
-    counts = {s: 0 for s in ("pass", "fail", "warn", "skip", "not_applicable")}
+    counts = {s: 0 for s in ("pass", "fail", "warn", "skip", "not_applicable", "waived")}
     must_failed = 0
     for rule in load_rules().values():
         checks = sorted(by_rule.get(rule.id, []), key=lambda c: (c["api"], c["nodeid"]))
@@ -342,24 +422,60 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
                              else "no check ran for this rule")
         rules_out.append(entry)
     finished = clock.now().astimezone(UTC)
-    return {
+    options: dict[str, Any] = {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
+                               "insecure": insecure, "profile": path or ""}
+    results: dict[str, Any] = {
         "tool": {"name": "koscom-conformance", "version": __version__},
         "broker": broker,
         "started_at": state.started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": round(time.monotonic() - state.t0, 2),
-        "options": {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
-                    "insecure": insecure,
-                    "profile": path or ""},
+        "options": options,
         "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
                     "unchecked": sum(1 for r in rules_out if not r["checks"]),
                     "compliant": must_failed == 0 and not state.run_errors,
-                    "checks": len(state.checks), "run_errors": len(state.run_errors)},
+                    "checks": len(all_checks), "run_errors": len(state.run_errors)},
         "rules": rules_out,
         "run_errors": state.run_errors,
         "query_window": query_window_note(state.started, finished, state.checks),
         "questions": prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"),
+        "onboarding": onboarding_rows(state.checks),
+        **_replay_block(state, config),
     }
+    if previous is not None:
+        results["rerun"] = previous.note(state.checks)
+        options["rerun_failed"] = previous.label
+    waivers = _waivers(config)
+    if waivers or config.getoption("--conformance-waivers"):
+        options["waivers"] = list(config.getoption("--conformance-waivers"))
+        from conformance.waivers import apply_waivers, seoul_date
+
+        # the one place waivers change verdicts, after the fold; "today" is the run's start, in Seoul
+        apply_waivers(results, waivers, seoul_date(state.started))
+    return results
+
+
+def onboarding_rows(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The onboarding path of the run: per state, what was asked of whom and what the broker answered,
+    with the verdict of the rule that judged it (a row the check found right is a pass)."""
+    rows = []
+    for check in checks:
+        for row in check.get("onboarding", []):
+            verdict = "pass" if row.get("ok") else check["status"]
+            rows.append({"state": row["state"], "label": row["label"], "subject": row["subject"],
+                         "asked": row["asked"], "answered": _clean(str(row["answered"])),
+                         "rule_id": check["rule_id"], "verdict": verdict})
+    order = ("member_without_account", "unlinked_account", "other_service_account", "expired_consent_account")
+    return sorted(rows, key=lambda r: (order.index(r["state"]) if r["state"] in order else 9, r["rule_id"]))
+
+
+def _replay_block(state: RunState, config: pytest.Config) -> dict[str, Any]:
+    """`replay`: which recording answered this run, and how many checks it could not judge."""
+    if not config.getoption("--conformance-replay"):
+        return {}
+    recording = _recording(config)
+    return {"replay": {**recording.info(),
+                       "not_judged": sum(1 for c in state.checks if c.get("not_recorded"))}}
 
 
 def query_window_note(started: datetime, finished: datetime, checks: list[dict[str, Any]]) -> dict[str, Any]:

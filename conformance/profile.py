@@ -26,6 +26,17 @@ _STR = {"type": "string"}
 # a URL path segment and a folder name in audits: no dots, no slashes, short
 _SHORT_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "maxLength": 32}
 _SECRET = {"type": "string", "x-secret": True}  # may be written as ${ENV} (profile_load.expand_env)
+# Optional test subjects of the onboarding path (C21, C26): a portal member with no virtual account,
+# an account issued but linked to no service, one linked to another srvId only, one whose consent for
+# this service expired. Each is a person (ci, korName for the member APIs) and, but for the first, an account.
+ONBOARDING_STATES = ("member_without_account", "unlinked_account", "other_service_account",
+                     "expired_consent_account")
+_SUBJECT = {"type": "object", "additionalProperties": False, "required": ["vtAccNo", "ci"],
+            "properties": {"vtAccNo": _STR, "ci": _SECRET, "korName": _STR}}
+_ONBOARDING = {"type": "object", "additionalProperties": False, "properties": {
+    "member_without_account": {"type": "object", "additionalProperties": False, "required": ["ci"],
+                               "properties": {"ci": _SECRET, "korName": _STR}},
+    **{state: _SUBJECT for state in ONBOARDING_STATES[1:]}}}
 
 REPORT_LANGS = ("en", "ko")  # = conformance.report.i18n.LANGS (a profile may not import the writers)
 PROFILE_SCHEMA: dict[str, Any] = {
@@ -64,6 +75,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "properties": {"accNo": _STR, "history": _HISTORY}}},
         "member": {"type": "object", "additionalProperties": False, "required": ["ci"],
                    "properties": {"ci": _SECRET, "korName": _STR}},
+        "onboarding": _ONBOARDING,
         "limits": {"type": "object", "additionalProperties": False, "properties": {
             "timeout_s": {"type": "number", "exclusiveMinimum": 0},
             "max_response_bytes": {"type": "integer", "minimum": 1024},
@@ -73,6 +85,7 @@ PROFILE_SCHEMA: dict[str, Any] = {
             # property-based negative cases per run (--fuzz), spread over the claimed APIs
             "fuzz_budget": {"type": "integer", "minimum": 0},
         }},
+        "waivers": {"type": "string", "minLength": 1},  # a waivers file, relative to the profile (conformance.waivers)
         "tls": {"type": "object", "additionalProperties": False, "properties": {
             "verify": {"type": "boolean"}, "ca_bundle": _SECRET, "client_cert": _SECRET,
             "client_key": _SECRET}},
@@ -97,6 +110,16 @@ class Account:
     product_groups: tuple[str, ...] = ()
     history: tuple[str, str] | None = None
     large: bool = False
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One onboarding test subject (profile `onboarding.<state>`); vtAccNo is "" for the member
+    without an account."""
+
+    ci: str
+    vtAccNo: str = ""
+    korName: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +153,7 @@ class Profile:
     b2b_accounts: tuple[B2BAccount, ...] = ()
     member_ci: str | None = None
     member_name: str = ""
+    onboarding: dict[str, Subject] = field(default_factory=dict)  # state (ONBOARDING_STATES) -> subject
     timeout_s: float = 10.0
     max_response_bytes: int = 20_000_000
     requests_per_second: float | None = 10.0
@@ -139,6 +163,7 @@ class Profile:
     ca_bundle: str | None = None
     client_cert: str | None = None
     client_key: str | None = None
+    waivers: str | None = None  # the waivers file's path, resolved against the profile's folder
     report_lang: str | None = None  # report: {lang: ...}; None: not set (English unless --lang)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -248,6 +273,8 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
                        for a in data.get("accounts", [])),
         b2b_accounts=tuple(B2BAccount(accNo=b["accNo"], history=_history(b)) for b in data.get("b2b_accounts", [])),
         member_ci=member.get("ci"), member_name=member.get("korName", ""),
+        onboarding={state: Subject(ci=row["ci"], vtAccNo=row.get("vtAccNo", ""), korName=row.get("korName", ""))
+                    for state, row in (data.get("onboarding") or {}).items()},
         timeout_s=float(limits.get("timeout_s", 10.0)),
         max_response_bytes=int(limits.get("max_response_bytes", 20_000_000)),
         requests_per_second=limits.get("requests_per_second", 10.0),
@@ -255,6 +282,7 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         fuzz_budget=limits.get("fuzz_budget"),
         tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
         client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
+        waivers=str(Path(source).parent / data["waivers"]) if data.get("waivers") else None,
         report_lang=(data.get("report") or {}).get("lang"),
         raw=data,
     )
@@ -272,6 +300,9 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
     for b2b in profile.b2b_accounts:
         redact.register_identifier(b2b.accNo)
     redact.register_identifier(profile.member_ci)
+    for subject in profile.onboarding.values():
+        redact.register_identifier(subject.ci)
+        redact.register_identifier(subject.vtAccNo or None)
     if profile.basic_apikey and profile.basic_secret:
         import base64
 

@@ -20,7 +20,8 @@ AREAS: tuple[str, ...] = (
     "query-filters", "numbers", "errors", "auth", "service-link", "transport",
 )
 SEVERITIES: tuple[str, ...] = ("MUST", "SHOULD", "INFO")
-STATUSES: tuple[str, ...] = ("pass", "fail", "warn", "skip", "not_applicable")
+# waived: a failure or warning a valid waiver accepts (conformance.waivers); never counts against a broker
+STATUSES: tuple[str, ...] = ("pass", "fail", "warn", "skip", "not_applicable", "waived")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def rule_status(severity: str, check_statuses: Iterable[str]) -> str:
         return "fail" if severity == "MUST" else "warn"
     if "warn" in statuses:
         return "warn"
+    if "waived" in statuses:
+        return "waived"
     if "pass" in statuses:
         return "pass"
     if all(s == "not_applicable" for s in statuses):

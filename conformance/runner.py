@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from argparse import Namespace
 from collections.abc import Iterator
@@ -32,7 +34,8 @@ def _embedded_broker() -> Iterator[str]:
 
 
 def pytest_command(profile_path: str, out: Path, *, base_url: str | None, areas: list[str], fuzz: bool,
-                   insecure: bool, progress: bool, extra: list[str]) -> list[str]:
+                   insecure: bool, progress: bool, extra: list[str], waivers: tuple[str, ...] = (),
+                   rerun: tuple[str, str] | None = None) -> list[str]:
     suites = suites_dir()
     cmd = [sys.executable, "-m", "pytest", str(suites), "-c", str(suites / "pytest.ini"),
            "--rootdir", str(suites), "-p", "conformance.plugin", "-p", "no:terminal",
@@ -50,6 +53,10 @@ def pytest_command(profile_path: str, out: Path, *, base_url: str | None, areas:
         cmd.append("--conformance-insecure")
     if progress:
         cmd.append("--conformance-progress")
+    for path in waivers:
+        cmd += ["--conformance-waivers", path]
+    if rerun:
+        cmd += ["--conformance-rerun", rerun[0], "--conformance-rerun-label", rerun[1]]
     return cmd + extra
 
 
@@ -90,9 +97,24 @@ def run_command(args: Namespace) -> int:
             raise UsageError(str(exc)) from None
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    outputs.clear_owned(out)  # stale exchanges of an earlier run must never enter this run's bundle
     with contextlib.ExitStack() as stack:
-        if args.profile:
+        rerun = _keep_previous(stack, getattr(args, "rerun_failed", None))  # before --out is cleared
+        if rerun and not areas:
+            areas = [a for a in rerun.results.get("options", {}).get("areas") or [] if a in AREAS]
+        outputs.clear_owned(out)  # stale exchanges of an earlier run must never enter this run's bundle
+        replay_opts: list[str] = []
+        env: dict[str, str] | None = None
+        if getattr(args, "replay", None):  # no gateway at all: every answer from the recording
+            from conformance.replaying import prepare
+
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="conformance-replay-")))
+            recording, profile_path, added = prepare(args.replay, args.profile, workdir)
+            base_url, env = None, {**os.environ, **added}
+            replay_opts = ["--conformance-replay", str(Path(args.replay).resolve())]
+            if not args.quiet:
+                print(f"conformance: replaying {recording.source} ({len(recording.exchanges)} recorded exchanges, "
+                      f"recorded {recording.recorded_at or 'at an unknown time'}); no request is sent", flush=True)
+        elif args.profile:
             profile_path, base_url = args.profile, None
         else:
             profile_path = str(profiles_dir() / "diamond.yaml")
@@ -102,18 +124,30 @@ def run_command(args: Namespace) -> int:
         except ProfileError as exc:
             print(f"conformance: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        waivers = tuple(p for p in (profile.waivers, getattr(args, "waivers", None)) if p)
+        for path in waivers:  # a malformed waivers file is a usage error before the run (exit 2)
+            from conformance.waivers import load_waivers
+
+            load_waivers(path)
+        if rerun:
+            before = str((rerun.results.get("broker") or {}).get("short_name") or "")
+            if before and before != profile.short_name:
+                raise UsageError(f"--rerun-failed: {args.rerun_failed} is a report on {before!r}, "
+                                 f"the profile is {profile.short_name!r}")
         insecure = args.insecure or not profile.tls_verify
         if insecure:
             why = "--insecure" if args.insecure else f"tls: {{verify: false}} in {profile_path}"
             print(f"conformance: warning: TLS certificate verification is OFF ({why}); "
                   "the report will say so", file=sys.stderr)
-        if not args.quiet:
+        if not args.quiet and not replay_opts:
             print(f"conformance: auditing {profile.name} ({profile.short_name}) at {profile.base_url}", flush=True)
         started = time.monotonic()
         cmd = pytest_command(profile_path, out, base_url=base_url, areas=areas, fuzz=args.fuzz,
-                             insecure=insecure, progress=not args.quiet, extra=list(args.pytest_args))
+                             insecure=insecure, progress=not args.quiet,
+                             extra=replay_opts + list(args.pytest_args),
+                             waivers=waivers, rerun=(rerun.copy, args.rerun_failed) if rerun else None)
         proc = subprocess.run(cmd, stdout=None if not args.quiet else subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, check=False)
+                              stderr=subprocess.PIPE, text=True, check=False, env=env)
         results_file = out / "results.json"
         if not results_file.exists():
             reason = _last_line(proc.stderr) or f"pytest exited with {proc.returncode}"
@@ -139,15 +173,46 @@ def run_command(args: Namespace) -> int:
                        else f"NOT COMPLIANT ({summary['must_failed']} MUST rules failed)")
             if summary.get("unchecked"):
                 verdict += f" (partial run: {summary['unchecked']} rules not checked)"
+            if summary.get("waived"):
+                verdict += f" ({summary['waived']} rules waived)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
+            if results.get("waivers"):
+                block = results["waivers"]
+                print(f"conformance: waivers: {len(block['applied'])} applied, {len(block['expired'])} expired, "
+                      f"{len(block['unused'])} unused, {len(block['expiring_soon'])} expire within 14 days")
+            if results.get("rerun"):
+                note = results["rerun"]
+                print(f"conformance: rerun: {note['asked_again']} checks asked again, "
+                      f"{note['carried_over']} carried over from {note['previous_started_at']}")
             questions = results.get("questions")
             if questions:
                 print(f"conformance: {questions_line(questions)}")
-        unreachable = _unreachable_reason(exchanges)
+        unreachable = None if replay_opts else _unreachable_reason(exchanges)
         if unreachable:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
             return EXIT_USAGE
         return EXIT_OK if summary["compliant"] else EXIT_FAIL
+
+
+class _Kept:
+    """The earlier results of a rerun, copied aside: --out may be the folder they are in."""
+
+    def __init__(self, results: dict[str, Any], copy: str) -> None:
+        self.results, self.copy = results, copy
+
+
+def _keep_previous(stack: contextlib.ExitStack, path: str | None) -> _Kept | None:
+    if not path:
+        return None
+    import tempfile
+
+    from conformance.rerun import load_previous
+
+    previous = load_previous(path)  # UsageError (exit 2) when it is no results file
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="conformance-rerun-")))
+    copy = folder / "previous-results.json"
+    copy.write_text(json.dumps(previous.results, ensure_ascii=False), encoding="utf-8")
+    return _Kept(previous.results, str(copy))
 
 
 def questions_line(questions: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from conformance import checking as ck
 from conformance.contract import API_IDS, get_api
-from conformance.errors import error_code
+from conformance.judges.auth import must_refuse
 from conformance.profile import Account
 
 ACCOUNT_APIS = [a for a in API_IDS if get_api(a).family == "account"]
@@ -15,21 +15,11 @@ MEMBER_APIS = [a for a in API_IDS if get_api(a).family == "member"]
 FOREIGN_CI = "Zm9yZWlnbi1jaS1mb3ItY29uZm9ybWFuY2UtY2hlY2tzLW5vdC1hLXJlYWwtdXNlci0wMDAwMDAwMDAwMDAwMDA="
 
 
-def _must_refuse(rule_id, exchange, api, what):
-    ck.require_answer(exchange, rule_id, api)
-    if exchange.status is not None and 200 <= exchange.status < 300:
-        code = error_code(exchange)
-        items = ck.all_items(exchange.json(), get_api(api))
-        if code is None or items:
-            ck.violate(rule_id, f"{what} was answered with HTTP {exchange.status}"
-                       + (f" and {len(items)} items" if items else ""), exchanges=[exchange], api=api)
-
-
 @pytest.mark.rule("AUTH-001")
 @pytest.mark.parametrize("api", ACCOUNT_APIS)
 def test_account_without_token_refused(api, client):
     ck.claimed(client.profile, api)
-    _must_refuse("AUTH-001", ck.ask(client, api, f"{api} without Authorization", auth="none"), api,
+    must_refuse("AUTH-001", ck.ask(client, api, f"{api} without Authorization", auth="none"), api,
                  "a request without a bearer token")
 
 
@@ -37,7 +27,7 @@ def test_account_without_token_refused(api, client):
 @pytest.mark.parametrize("api", ACCOUNT_APIS)
 def test_account_with_invalid_token_refused(api, client):
     ck.claimed(client.profile, api)
-    _must_refuse("AUTH-002", ck.ask(client, api, f"{api} with an invalid token", auth="wrong"), api,
+    must_refuse("AUTH-002", ck.ask(client, api, f"{api} with an invalid token", auth="wrong"), api,
                  "a request with an invalid bearer token")
 
 
@@ -47,7 +37,7 @@ def test_account_with_invalid_token_refused(api, client):
 def test_b2b_without_credentials_refused(api, missing, client):
     ck.claimed(client.profile, api)
     mode = "none" if missing == "authorization" else "no-comid"
-    _must_refuse("AUTH-003", ck.ask(client, api, f"{api} without {missing}", auth=mode), api,
+    must_refuse("AUTH-003", ck.ask(client, api, f"{api} without {missing}", auth=mode), api,
                  f"a request without the {missing} header")
 
 
@@ -55,7 +45,7 @@ def test_b2b_without_credentials_refused(api, missing, client):
 @pytest.mark.parametrize("api", B2B_APIS)
 def test_b2b_wrong_secret_refused(api, client):
     ck.claimed(client.profile, api)
-    _must_refuse("AUTH-004", ck.ask(client, api, f"{api} with a wrong Basic secret", auth="wrong"), api,
+    must_refuse("AUTH-004", ck.ask(client, api, f"{api} with a wrong Basic secret", auth="wrong"), api,
                  "a request with wrong Basic credentials")
 
 
@@ -65,7 +55,7 @@ def test_b2b_wrong_secret_refused(api, client):
 def test_member_without_valid_apikey_refused(api, mode, client):
     ck.claimed(client.profile, api)
     what = "without an apikey" if mode == "none" else "with a wrong apikey"
-    _must_refuse("AUTH-005", ck.ask(client, api, f"{api} {what}", auth=mode), api, f"a request {what}")
+    must_refuse("AUTH-005", ck.ask(client, api, f"{api} {what}", auth=mode), api, f"a request {what}")
 
 
 @pytest.mark.rule("AUTH-006")
@@ -76,7 +66,7 @@ def test_account_not_served_to_another_ci(api, client):
     other = next((a.ci for a in client.profile.accounts if a.ci.strip() != account.ci.strip()), FOREIGN_CI)
     exchange = client.call(api, purpose=f"{api} with a CI that does not own the account",
                            account=Account(account.vtAccNo, other))
-    _must_refuse("AUTH-006", exchange, api, "an account asked for by a CI that does not own it")
+    must_refuse("AUTH-006", exchange, api, "an account asked for by a CI that does not own it")
 
 
 @pytest.mark.rule("AUTH-007")

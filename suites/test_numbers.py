@@ -6,9 +6,9 @@ import pytest
 
 from conformance import checking as ck
 from conformance.contract import API_IDS, get_api
+from conformance.judges.numbers import rates_two_decimals
 
 APIS = list(API_IDS)
-RATE_FIELDS = ("earningRate",)
 
 
 @pytest.mark.parametrize("api", APIS)
@@ -27,13 +27,7 @@ def test_rates_have_two_decimals(api, client):
         if not ck.is_success(exchange, get_api(api)):
             continue
         judged += 1
-        doc = ck.answer(exchange, api, "NUM-003").doc
-        bad = [(path, value) for path, value in ck.iter_doc_strings(doc)
-               if path.rsplit(".", 1)[-1] in RATE_FIELDS and isinstance(value, float)
-               and round(value, 2) != value]
-        if bad:
-            ck.violate("NUM-003", "; ".join(f"{p} = {v}" for p, v in bad[:10]) + " (more than 2 decimals)",
-                       exchanges=[exchange], path=bad[0][0], api=api)
+        rates_two_decimals(exchange, api)
     if not judged:
         ck.nothing_judged("NUM-003", client, api)
 

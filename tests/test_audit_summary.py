@@ -282,6 +282,8 @@ def test_summary_json_carries_the_matrix_and_totals(tmp_path: Path) -> None:
         "regressions": 0,
         "fixed": 0,
         "drifted": 0,
+        "waived": 0,
+        "waivers_expiring": 0,
     }
     assert doc["format"] == summary.SUMMARY_FORMAT
 

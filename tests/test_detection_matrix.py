@@ -24,8 +24,10 @@ BROKERS = {"all-partial": ("diamond", "cyber")}
 @pytest.mark.slow
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_fault_is_detected(fault, tmp_path):
-    """Every rule the fault declares fails (or warns, for SHOULD rules), and the run exits 1."""
+    """Every rule the fault declares fails (or warns, for SHOULD rules); the run exits 1 when one of
+    them is a MUST (a fault that breaks only SHOULD rules leaves the broker compliant, with warnings)."""
     rules, _ = FAULTS[fault]
+    breaks_must = any(get_rule(r).severity == "MUST" for r in rules)
     areas = sorted({get_rule(r).area for r in rules})
     caught: dict[str, str] = {}
     for broker in BROKERS.get(fault, ("diamond",)):
@@ -33,8 +35,10 @@ def test_fault_is_detected(fault, tmp_path):
             profile = profile_for(broker, server.base_url, tmp_path, **LIMITS.get(fault, {}))
             result = run(profile, tmp_path / f"out-{broker}", *areas, extra=EXTRA.get(fault, ()))
         assert result.results is not None, result.stderr
-        assert result.exit_code == 1, f"{fault} on {broker}: exit {result.exit_code}; {result.stderr[-500:]}"
-        assert any(result.status(r) == "fail" for r in rules if get_rule(r).severity == "MUST"), result.failing()
+        assert result.exit_code == (1 if breaks_must else 0), \
+            f"{fault} on {broker}: exit {result.exit_code}; {result.stderr[-500:]}"
+        if breaks_must:
+            assert any(result.status(r) == "fail" for r in rules if get_rule(r).severity == "MUST"), result.failing()
         caught.update({r: result.status(r) for r in rules if result.status(r) in ("fail", "warn")})
         # specificity: a fault fails no MUST rule it does not declare
         collateral = {rid: st for rid, st in result.failing().items() if st == "fail" and rid not in rules}

@@ -172,18 +172,23 @@ def test_without_waiver_data_the_section_says_so(root: Path) -> None:
 
 def test_waivers_in_the_history_expiring_soon_are_listed_soonest_first(root: Path) -> None:
     raw = sqlite3.connect(root / "history.sqlite")
-    raw.execute("CREATE TABLE waivers (short_name TEXT, rule_id TEXT, expires_at TEXT, reason TEXT)")
-    raw.executemany("INSERT INTO waivers VALUES (?, ?, ?, ?)", [
-        ("beta", "NULL-003", "2024-07-20", "vendor fix due"),
-        ("beta", "ALL-002", "2025-01-01", "far away"),
-        ("alpha", "ALL-002", "2024-06-25", "lapsed"),
+    latest = "(SELECT MAX(id) FROM broker_runs WHERE short_name = ?)"  # history v3: the run's waivers
+    raw.executemany(f"INSERT INTO waivers (broker_run_id, short_name, rule_id, expires, state, reason)"
+                    f" VALUES ({latest}, ?, ?, ?, ?, ?)", [
+        ("beta", "beta", "NULL-003", "2024-07-10", "applied", "vendor fix due"),
+        ("beta", "beta", "ALL-002", "2025-01-01", "unused", "far away"),
+        ("alpha", "alpha", "ALL-002", "2024-06-25", "expired", "lapsed"),
     ])
+    oldest = "(SELECT MIN(id) FROM broker_runs WHERE short_name = 'beta')"  # superseded by later audits
+    raw.execute(f"INSERT INTO waivers (broker_run_id, short_name, rule_id, expires, state, reason)"
+                f" VALUES ({oldest}, 'beta', 'AUTH-001', '2024-07-02', 'applied', 'an old run')")
     raw.commit()
     raw.close()
     page = _page(root)
     rows = re.findall(r'<tr class="waiver" data-broker="(\w+)"><td>\w+</td><td><code>([\w-]+)</code>', page)
     assert rows == [("alpha", "ALL-002"), ("beta", "NULL-003")]
     assert "expired" in page and "vendor fix due" in page and "far away" not in page
+    assert "an old run" not in page  # only each broker's latest run's waivers
 
 
 def test_the_page_is_self_contained_under_a_strict_csp(root: Path) -> None:

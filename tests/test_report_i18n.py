@@ -188,7 +188,7 @@ def test_the_kinds_are_anchored_to_what_the_checks_write() -> None:
     validator = (Path(__file__).parents[1] / "conformance" / "contract" / "validator.py").read_text(encoding="utf-8")
     assert "is not a legal no-value form; {_NO_VALUE_HINT}" in validator
     assert '_NO_VALUE_HINT = "a field without value must be absent, null, \\"null\\" or \\"\\""' in validator
-    echo = (Path(__file__).parents[1] / "suites" / "test_echo.py").read_text(encoding="utf-8")
+    echo = (Path(__file__).parents[1] / "conformance" / "judges" / "echo.py").read_text(encoding="utf-8")
     assert 'f"{field.path}: sent {shown_sent}, got back {shown_returned}"' in echo
 
 

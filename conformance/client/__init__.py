@@ -22,12 +22,14 @@ from typing import Any
 
 from conformance import clock
 from conformance.client.questions import QuestionCache, question_key
+from conformance.client.replay import Recording
 from conformance.client.requests import auth_headers, build_body
 from conformance.client.transport import (
     CircuitBreaker,
     Limits,
     RateLimiter,
     TlsOptions,
+    TransportResult,
     make_http_client,
     origin_of,
     perform,
@@ -44,14 +46,16 @@ JSON_TYPE = "application/json"
 
 class Client:
     def __init__(self, profile: Profile, *, insecure: bool = False,
-                 now: Callable[[], datetime] = clock.now) -> None:
+                 now: Callable[[], datetime] = clock.now, replay: Recording | None = None) -> None:
         self.profile = profile
         self.now = now
         self.limits = Limits(timeout_s=profile.timeout_s, max_response_bytes=profile.max_response_bytes,
                              requests_per_second=profile.requests_per_second)
         tls = TlsOptions(verify=profile.tls_verify and not insecure, ca_bundle=profile.ca_bundle,
                          client_cert=profile.client_cert, client_key=profile.client_key)
-        self._http = make_http_client(tls, self.limits)
+        # replay (`conformance run --replay`): answers come from a recording; no HTTP client exists
+        self.replay = replay
+        self._http = make_http_client(tls, self.limits) if replay is None else None
         self._limiter = RateLimiter(origin_of(profile.base_url), profile.requests_per_second)
         self.breaker = CircuitBreaker()
         self.exchanges: list[Exchange] = []  # in id order, whatever order the answers arrived in
@@ -85,7 +89,8 @@ class Client:
         self._check_thread = threading.current_thread()
 
     def close(self) -> None:
-        self._http.close()
+        if self._http is not None:
+            self._http.close()
 
     # --- building -------------------------------------------------------------------------
     def body(self, api: str, *, account: Account | None = None, b2b: B2BAccount | None = None,
@@ -122,22 +127,31 @@ class Client:
         exchange = Exchange(id=exchange_id, api=api, purpose=purpose, method=method, url=url,
                             request_headers=redact_headers(headers), request_body=body,
                             asked_at=self.now().isoformat(timespec="seconds"))
-        if self.breaker.open:
+        if self.replay is not None:
+            result, asked_at = self.replay.answer(method, url, headers, body, purpose)
+            exchange.asked_at = asked_at or exchange.asked_at  # the recorded instant (C27 judged as then)
+            self._record(exchange, result)
+        elif self.breaker.open:
             blocked = self.breaker.blocked_result()
             exchange.error, exchange.error_kind = blocked.error, blocked.error_kind
         else:
             with self._lock:
                 self.questions[self.area] += 1
             with self._in_flight:  # taken before the rate-limit slot, so sends stay spaced
+                assert self._http is not None
                 result = perform(self._http, method, url, headers, body, self.limits, self._limiter)
             self.breaker.record(result)
-            exchange.status = result.status
-            exchange.response_headers = dict(result.headers)
-            exchange.response_body = result.body
-            exchange.elapsed_ms = result.elapsed_ms
-            exchange.error, exchange.error_kind = result.error, result.error_kind
-            exchange.notes = list(result.notes)
+            self._record(exchange, result)
         with self._lock:
             bisect.insort(self.exchanges, exchange, key=lambda e: int(e.id[1:]))
         return exchange
+
+    @staticmethod
+    def _record(exchange: Exchange, result: TransportResult) -> None:
+        exchange.status = result.status
+        exchange.response_headers = dict(result.headers)
+        exchange.response_body = result.body
+        exchange.elapsed_ms = result.elapsed_ms
+        exchange.error, exchange.error_kind = result.error, result.error_kind
+        exchange.notes = list(result.notes)
 

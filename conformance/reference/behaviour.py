@@ -68,6 +68,11 @@ class Behaviour:
         # members
         self.member_status: Callable[[str | None], tuple[str, str | None]] = _member_status
         self.consent_accounts: Callable[[str | None], list[tuple[str, str]]] = _consent_accounts
+        # onboarding (C21, C26): is a listed account linked to the asking service; may the account
+        # APIs serve it (raise to refuse)
+        self.listed_for_service: Callable[[Call, str, str], bool] = _listed_for_service
+        self.link_check: Callable[[Call, data.Account], None] = self._link_check
+        self.consent_check: Callable[[Call, data.Account], None] = self._consent_check
 
     # --- defaults ------------------------------------------------------------------------------
     def _authenticate(self, call: Call) -> None:
@@ -83,7 +88,19 @@ class Behaviour:
             raise api_error(self.broker.unknown_account_code, self.broker.category, "unknown vtAccNo")
         if account.spec.owner != user:
             raise api_error(4003, self.broker.category, "the account belongs to another CI")
+        self.link_check(call, account)
+        self.consent_check(call, account)
         return account
+
+    def _link_check(self, call: Call, account: data.Account) -> None:
+        """C21: only an account linked to the asking fintech service (partner.srvId) is served."""
+        if not data.linked_to(account.spec, str(call.query.partner.get("srvId") or "")):
+            raise api_error(4006, self.broker.category, "the account is not linked to this service")
+
+    def _consent_check(self, call: Call, account: data.Account) -> None:
+        """C26: after the user's consent for the service expired, the account service stops."""
+        if data.consent_expired(account.spec.owner, call.today):
+            raise api_error(4006, self.broker.category, "the consent for this service has expired")
 
     def _resolve_b2b(self, call: Call, acc_no: str) -> b2b_data.B2BAccount:
         account = b2b_data.find_b2b_account(self.broker.short_name, acc_no)
@@ -136,8 +153,14 @@ def _member_status(user: str | None) -> tuple[str, str | None]:
     return "nonMember", None
 
 
+def _listed_for_service(call: Call, broker: str, vt_acc_no: str) -> bool:
+    spec = data.find_spec(broker, vt_acc_no)
+    return spec is None or data.linked_to(spec, str(call.query.partner.get("srvId") or ""))
+
+
 def _consent_accounts(user: str | None) -> list[tuple[str, str]]:
-    """(broker short name, vtAccNo) of the accounts linked to this user's fintech service."""
+    """(broker short name, vtAccNo) of the accounts the user issued; member-consent keeps those
+    `listed_for_service` (linked to the asking service)."""
     if user not in data.MEMBERS:
         return []
     return [(broker, spec.vt_acc_no) for broker, spec in data.linked_accounts(user)]

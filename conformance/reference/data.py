@@ -27,6 +27,9 @@ class AccountSpec:
     owner: str  # user id (instruments.USERS)
     size: str  # "main" | "small" | "large"
     history: tuple[str, str] | None  # window with transactions, YYYYMMDD
+    # fintech services (partner.srvId) the account is linked to on the portal (C21): None = every
+    # service (the sandbox does not validate partner codes, C23); () = issued but linked to none
+    services: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -74,6 +77,19 @@ class Account:
         return [h for h in self.holdings if h.group == group]
 
 
+# The one other fintech service the reference links an account to: neither a profile's partner.srvId
+# ("999") nor the sandbox's temporary member-API srvId ("297", C23), which the examples send.
+OTHER_SERVICE = "314"
+
+
+def _onboarding(stem: str, real_stem: str, expired_vt: str) -> list[AccountSpec]:
+    """Subjects of the onboarding path (C21, C26), per broker: hwanny's account issued but linked to no
+    service, hwanny's account linked to another service only, and yuna's account whose consent expired."""
+    return [AccountSpec(f"{stem}20099", f"{real_stem}1", "hwanny", "small", None, services=()),
+            AccountSpec(f"{stem}30099", f"{real_stem}2", "hwanny", "small", None, services=(OTHER_SERVICE,)),
+            AccountSpec(expired_vt, f"{real_stem}3", "yuna", "small", None)]
+
+
 # Test accounts of CONTRACT 4.3 per broker (vtAccNo, real account, owner, transaction window), plus
 # one large benchmark account owned by hwanny. The main account carries the full product range.
 _ACCOUNTS: dict[str, list[AccountSpec]] = {
@@ -83,6 +99,7 @@ _ACCOUNTS: dict[str, list[AccountSpec]] = {
         AccountSpec("181244129161700001", "08813200266", "jeonga", "small", ("20180101", "20181231")),
         AccountSpec("160643278945100099", "40114288199", "pannpann", "small", ("20130101", "20130131")),
         AccountSpec("160635473367610099", "20002717100", "hwanny", "large", ("20160101", "20161231")),
+        *_onboarding("1606354733676", "2000271710", "160670000000100099"),
     ],
     "cyber": [
         AccountSpec("160613251214500099", "30001277399", "hwanny", "main", ("20170101", "20170331")),
@@ -93,6 +110,7 @@ _ACCOUNTS: dict[str, list[AccountSpec]] = {
         AccountSpec("181257826074900001", "707264587701", "taeseog", "small", None),
         AccountSpec("160657695589800099", "20003717099", "jeeae", "small", ("20130101", "20130131")),
         AccountSpec("160613251214510099", "30001277400", "hwanny", "large", ("20170101", "20170331")),
+        *_onboarding("1606132512145", "3000127740", "160670000000200099"),
     ],
     "star": [
         AccountSpec("160646584478700099", "30103156799", "hwanny", "main", ("20130101", "20131231")),
@@ -100,11 +118,16 @@ _ACCOUNTS: dict[str, list[AccountSpec]] = {
         AccountSpec("181272407281600001", "29800762301", "jeonga", "small", ("20180201", "20180331")),
         AccountSpec("160612734676100099", "50114470899", "jaerang", "small", ("20130101", "20130131")),
         AccountSpec("160646584478710099", "30103156800", "hwanny", "large", ("20130101", "20131231")),
+        *_onboarding("1606465844787", "3010315680", "160670000000300099"),
     ],
 }
 
 # Portal membership (member APIs): user -> (commonTermsExpireDate, serviceTermsExpireDate).
+# mhcha is a member without any virtual account (CONTRACT 4.3 lists none for him); yuna's consent for
+# the fintech service expired (C26): her account is listed, the account APIs refuse it with 4006.
 MEMBERS: dict[str, tuple[str, str]] = {
+    "mhcha": ("20301231", "20301130"),
+    "yuna": ("20301231", "20240630"),
     "hwanny": ("20301105", "20300813"),
     "jeeae": ("20291231", "20291130"),
     "ingyu": ("20300101", "20291201"),
@@ -129,9 +152,24 @@ def user_by_ci(ci: str) -> str | None:
 
 
 def linked_accounts(user: str) -> list[tuple[str, AccountSpec]]:
-    """(broker, account) pairs linked to the user's fintech service: the non-benchmark accounts."""
+    """(broker, account) pairs the user issued on the portal, benchmark accounts aside; whether one
+    is linked to the asking service is `linked_to`'s question."""
     return [(broker, spec) for broker, specs in _ACCOUNTS.items()
             for spec in specs if spec.owner == user and spec.size != "large"]
+
+
+def find_spec(broker: str, vt_acc_no: str) -> AccountSpec | None:
+    return next((s for s in _ACCOUNTS.get(broker, []) if s.vt_acc_no == vt_acc_no.strip()), None)
+
+
+def linked_to(spec: AccountSpec, srv_id: str) -> bool:
+    """C21: the account is linked to the fintech service `srv_id` (compared after trimming)."""
+    return spec.services is None or srv_id.strip() in spec.services
+
+
+def consent_expired(user: str, today: str) -> bool:
+    """C26: the user's consent for the fintech service ended before `today` (YYYYMMDD)."""
+    return user in MEMBERS and MEMBERS[user][1] < today
 
 
 def business_days(start: str, end: str) -> list[str]:

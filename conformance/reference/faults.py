@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from conformance.reference import faults_content, faults_logic, faults_wire  # noqa: F401  (registration)
+from conformance.reference import (  # noqa: F401  (registration)
+    faults_content,
+    faults_logic,
+    faults_onboarding,
+    faults_wire,
+)
 from conformance.reference.behaviour import Behaviour
 from conformance.reference.faultkit import REGISTRY, Fault
 

@@ -331,7 +331,7 @@ def date_range_crash(b: Behaviour) -> None:
 
 # --- membership -----------------------------------------------------------------------------------
 
-@fault("member-wrong-result", "LINK-001", "member-register answers nonMember for members.")
+@fault("member-wrong-result", "LINK-001 LINK-006", "member-register answers nonMember for members.")
 def member_wrong_result(b: Behaviour) -> None:
     b.member_status = lambda user: ("nonMember", None)
 
@@ -349,7 +349,7 @@ def consent_dead_accounts(b: Behaviour) -> None:
                                                         if accounts(user) else [])
 
 
-@fault("consent-leaks", "LINK-003 LINK-002",
+@fault("consent-leaks", "LINK-003 LINK-002 LINK-007",
        "member-consent ignores the caller's CI and lists every user's linked accounts (unknown CIs too).")
 def consent_leaks(b: Behaviour) -> None:
     accounts = b.consent_accounts

@@ -189,6 +189,8 @@ def member_consent(call: Call, b: Behaviour) -> dict[str, Any]:
     user = data.user_by_ci(call.query.ci)
     accounts = []
     for short, vt_acc_no in b.consent_accounts(user):
+        if not b.listed_for_service(call, short, vt_acc_no):
+            continue
         accounts.append({"comId": base_broker(short).code, "vtAccNo": vt_acc_no, "vtAccAlias": short,
                          "endpoint": f"{call.base_url}/v1/{short}/account/"})
     expires = data.MEMBERS[user][1] if user in data.MEMBERS and accounts else None

@@ -180,6 +180,9 @@ USERS: dict[str, tuple[str, str]] = {  # id -> (Korean name, CI)
                 "ch5dHDVn8Dc/neQgn3YUWdfgfdgFYFDGDFdfgdfgSFsdfsdgghgfhDFGHDFsddfsdffgdfghdfgRSAf6p8avyg=="),
     "jaerang": ("조재량",
                "DzOXodHZMasjoVddfgdfgdfg9dfgdfg7sdfsdg7fdgDFGDSFSHGGHG8dfgfDGDFG2E2yNO7iY+UV0lyz7+y24Q=="),
+    # not in CONTRACT 4.2: the reference's own member whose consent for the fintech service expired (C26)
+    "yuna": ("김유나",
+             "a29zY29tLWNvbmZvcm1hbmNlIHJlZmVyZW5jZSB0ZXN0IHVzZXIgeXVuYSwgY29uc2VudCBleHBpcmVkIDIwMg=="),
 }
 
 B2B_HOLDERS: list[str] = ["홍길동", "이지선", "김철수", "박영희", "최민준", "정서연", "강도윤"]

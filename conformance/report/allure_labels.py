@@ -52,6 +52,12 @@ def apply_allure_labels(rule: Rule, api: str, broker: str) -> None:
         allure.dynamic.parameter(name, value)
 
 
+def label_waived(reason: str, approved_by: str, expires: str) -> None:
+    """Mark the running test as waived (conformance.waivers): a tag and a `waiver` label."""
+    allure.dynamic.tag("waived")
+    allure.dynamic.label("waiver", scrub(f"{reason} (approved by {approved_by}, until {expires})"))
+
+
 def attach_evidence(exchanges: Iterable[Exchange | dict[str, Any]]) -> None:
     """Attach each exchange (Exchange or its to_evidence() dict) as a JSON attachment, secrets scrubbed."""
     for exchange in exchanges:

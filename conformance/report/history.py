@@ -68,11 +68,29 @@ CREATE TABLE rule_verdicts (
 ) WITHOUT ROWID;
 """
 
+_V3 = """
+ALTER TABLE broker_runs ADD COLUMN waived INTEGER;
+CREATE TABLE waivers (
+    broker_run_id INTEGER NOT NULL REFERENCES broker_runs(id) ON DELETE CASCADE,
+    short_name    TEXT NOT NULL,
+    rule_id       TEXT NOT NULL,
+    api           TEXT NOT NULL DEFAULT '',
+    expires       TEXT NOT NULL,                 -- YYYY-MM-DD, valid through that Seoul date
+    state         TEXT NOT NULL,                 -- applied / unused / expired in that run
+    reason        TEXT NOT NULL DEFAULT '',
+    approved_by   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX waivers_by_run ON waivers (broker_run_id)
+"""
+
 # MIGRATIONS[n] upgrades a file at user_version n to n + 1. Append, never edit a shipped step.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     lambda conn: _executescript(conn, _V1),
     # v2: each run's evidence bundle, by the SHA-256 of its manifest ('' when none was written)
     lambda conn: _executescript(conn, "ALTER TABLE broker_runs ADD COLUMN bundle_sha256 TEXT NOT NULL DEFAULT ''"),
+    # v3: waived rules per run (NULL: not audited, or written before waivers) and the run's
+    # waivers (conformance.waivers) with their expiry, which the history page lists when near
+    lambda conn: _executescript(conn, _V3),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -113,6 +131,8 @@ class BrokerRun:
     duration_s: float | None = None
     capabilities: dict[str, Any] = field(default_factory=dict)
     bundle_sha256: str = ""  # the manifest hash of the run's evidence.zip
+    waived: int | None = None  # rules waived (conformance.waivers)
+    waivers: list[dict[str, str]] = field(default_factory=list)  # rule_id, api, expires, state, reason, approved_by
     # rule id → (area, severity, status)
     verdicts: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     audit_id: int | None = None
@@ -203,8 +223,8 @@ def _insert_run(conn: sqlite3.Connection, audit_id: int, run: BrokerRun) -> None
         raise ValueError(f"unknown broker run status {run.status!r}")
     cur = conn.execute(
         "INSERT INTO broker_runs (audit_id, short_name, name, base_url, profile, status, reason,"
-        " compliant, must_failed, duration_s, capabilities, bundle_sha256)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " compliant, must_failed, duration_s, capabilities, bundle_sha256, waived)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             audit_id,
             run.short_name,
@@ -218,7 +238,14 @@ def _insert_run(conn: sqlite3.Connection, audit_id: int, run: BrokerRun) -> None
             run.duration_s,
             json.dumps(run.capabilities, sort_keys=True),
             run.bundle_sha256,
+            run.waived,
         ),
+    )
+    conn.executemany(
+        "INSERT INTO waivers (broker_run_id, short_name, rule_id, api, expires, state, reason, approved_by)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(cur.lastrowid, run.short_name, w.get("rule_id", ""), w.get("api", ""), w.get("expires", ""),
+          w.get("state", ""), scrub(w.get("reason", "")), scrub(w.get("approved_by", ""))) for w in run.waivers],
     )
     conn.executemany(
         "INSERT INTO rule_verdicts (broker_run_id, rule_id, area, severity, status) VALUES (?, ?, ?, ?, ?)",
@@ -242,6 +269,7 @@ def _run_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) 
         duration_s,
         capabilities,
         bundle_sha256,
+        waived,
     ) = row
     verdicts = {
         rule_id: (area, severity, st)
@@ -261,6 +289,7 @@ def _run_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) 
         duration_s=duration_s,
         capabilities=json.loads(capabilities or "{}"),
         bundle_sha256=bundle_sha256 or "",
+        waived=waived,
         verdicts=verdicts,
         audit_id=audit_id,
         started_at=started_at,
@@ -269,7 +298,7 @@ def _run_from_row(conn: sqlite3.Connection, row: sqlite3.Row | tuple[Any, ...]) 
 
 _RUN_COLUMNS = (
     "r.id, r.audit_id, a.started_at, r.short_name, r.name, r.base_url, r.profile, r.status,"
-    " r.reason, r.compliant, r.must_failed, r.duration_s, r.capabilities, r.bundle_sha256"
+    " r.reason, r.compliant, r.must_failed, r.duration_s, r.capabilities, r.bundle_sha256, r.waived"
 )
 
 
@@ -372,15 +401,20 @@ def merge(conn: sqlite3.Connection, other: str | Path) -> int:
                 for (old_run,) in runs:
                     run_id = conn.execute(
                         "INSERT INTO broker_runs (audit_id, short_name, name, base_url, profile, status,"
-                        " reason, compliant, must_failed, duration_s, capabilities, bundle_sha256)"
+                        " reason, compliant, must_failed, duration_s, capabilities, bundle_sha256, waived)"
                         " SELECT ?, short_name, name, base_url, profile, status, reason, compliant,"
-                        " must_failed, duration_s, capabilities, bundle_sha256"
+                        " must_failed, duration_s, capabilities, bundle_sha256, waived"
                         " FROM other.broker_runs WHERE id = ?",
                         (audit_id, old_run),
                     ).lastrowid
                     conn.execute(
                         "INSERT INTO rule_verdicts SELECT ?, rule_id, area, severity, status"
                         " FROM other.rule_verdicts WHERE broker_run_id = ?",
+                        (run_id, old_run),
+                    )
+                    conn.execute(
+                        "INSERT INTO waivers SELECT ?, short_name, rule_id, api, expires, state, reason, approved_by"
+                        " FROM other.waivers WHERE broker_run_id = ?",
                         (run_id, old_run),
                     )
     finally:
@@ -409,6 +443,8 @@ def format_runs(runs: list[BrokerRun]) -> list[str]:
     for run in runs:
         must = "-" if run.must_failed is None else str(run.must_failed)
         reason = f"\t{run.reason}" if run.reason else ""
+        if run.waived:
+            reason = f"\twaived {run.waived}" + reason
         lines.append(
             f"#{run.audit_id}\t{run.started_at}\tcompliant {_yes_no(run.compliant)}\t"
             f"must_failed {must}\t{run.status}{reason}"

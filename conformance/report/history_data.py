@@ -22,8 +22,8 @@ from conformance.report.history import BrokerRun
 from conformance.report.summary import CAPABILITY_RULES, declared_drift
 from conformance.rules import AREAS
 
-# A waiver counts as "expiring soon" within this many days of now.
-WAIVER_HORIZON_DAYS = 30
+# A waiver counts as "expiring soon" within this many days of now (issue 15: two weeks' notice).
+WAIVER_HORIZON_DAYS = 14
 # The audit's head in summary.json (json.dumps(indent=1) of build_summary's doc): read without
 # parsing a file that can be megabytes long.
 _AUDIT_HEAD = re.compile(r'"audit":\s*\{\s*"id":\s*\d+,\s*"started_at":\s*"([^"]+)"')
@@ -52,6 +52,7 @@ class Point:
     should: int  # SHOULD rules warned (or failed)
     reason: str = ""
     report: Path | None = None  # that audit's report.html for the broker, when still on disk
+    waived: int = 0  # rules waived (history v3)
 
 
 @dataclass
@@ -170,7 +171,7 @@ def load_view(
     folders = folders or {}
     rows = conn.execute(
         "SELECT r.id, a.id, a.started_at, r.short_name, r.name, r.status, r.reason, r.compliant,"
-        " r.must_failed, r.capabilities FROM broker_runs r JOIN audits a ON a.id = r.audit_id"
+        " r.must_failed, r.capabilities, r.waived FROM broker_runs r JOIN audits a ON a.id = r.audit_id"
         f" WHERE {where} ORDER BY a.started_at, a.id, r.short_name",
         params,
     ).fetchall()
@@ -189,7 +190,7 @@ def load_view(
     runs: dict[int, tuple[str, int]] = {}
     ok_runs: dict[str, list[tuple[int, int, str]]] = defaultdict(list)  # short → [(run id, audit, caps)]
     compliant, audited, present = [0] * n, [0] * n, [0] * n
-    for run_id, audit_id, _started, short, name, status, reason, comp, must, caps in rows:
+    for run_id, audit_id, _started, short, name, status, reason, comp, must, caps, waived in rows:
         at = index_of[audit_id]
         entry = brokers.setdefault(short, Broker(short, name))
         entry.name = name or entry.name
@@ -203,6 +204,7 @@ def load_view(
                 should=should.get(run_id, 0),
                 reason=reason,
                 report=report,
+                waived=int(waived or 0),
             )
         )
         runs[run_id] = (short, at)
@@ -430,8 +432,15 @@ def waivers(
     if chosen["expires"] is None:
         return None
     select = ", ".join(f'"{c}"' if c else "''" for c in chosen.values())
+    latest = ""
+    if "broker_run_id" in columns:  # the tool's own table (history v3): each broker's latest run only
+        latest = (" WHERE broker_run_id IN (SELECT r.id FROM broker_runs r JOIN audits a ON a.id = r.audit_id"
+                  " WHERE a.started_at = (SELECT MAX(a2.started_at) FROM broker_runs r2"
+                  " JOIN audits a2 ON a2.id = r2.audit_id WHERE r2.short_name = r.short_name))")
+        if conn.execute("SELECT 1 FROM waivers LIMIT 1").fetchone() is None:
+            return None  # no audit ever used waivers: the history holds no waiver data
     out = []
-    for short, rule_id, expires, reason in conn.execute(f"SELECT DISTINCT {select} FROM waivers"):
+    for short, rule_id, expires, reason in conn.execute(f"SELECT DISTINCT {select} FROM waivers{latest}"):
         if not expires or (broker and short != broker):
             continue
         try:

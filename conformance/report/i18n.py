@@ -30,7 +30,7 @@ STORAGE_KEY = "conformance.lang"  # localStorage key shared by the report and th
 # attributes and <option>/<title> (i18n_attr, i18n_content, i18n_text): the catalog test extracts the
 # literal _() / ngettext() calls from the templates and adds these
 DYNAMIC_MSGIDS: tuple[str, ...] = (
-    "pass", "fail", "warn", "skip", "n/a",
+    "pass", "fail", "warn", "skip", "n/a", "waived",
     "schema", "null-values", "echo", "all-query", "product-groups", "paging",
     "query-filters", "numbers", "errors", "auth", "service-link", "transport",
     "UNREACHABLE", "BAD PROFILE", "ERROR",
@@ -38,6 +38,7 @@ DYNAMIC_MSGIDS: tuple[str, ...] = (
     "%(broker)s: conformance report", "Fleet audit %(started)s: %(compliant)s/%(brokers)s compliant",
     "broker name or short name", "%(shown)s of %(total)s brokers shown",
     "%(area)s: %(p)s pass, %(f)s fail, %(w)s warn, %(s)s skip, %(na)s n/a",
+    "not asked again in this rerun",
 )
 
 

@@ -1,10 +1,10 @@
 """results.json → junit.xml, for CI systems that read JUnit.
 
 One testcase per check: classname = rule area, name = `RULE-ID[api]`. A check that failed is a
-<failure>; skip and not-applicable are <skipped>; a warning is a passing testcase with a
-<system-out> note (and a `status` property) so it shows without breaking a build. Run errors (the
-harness or the network failed) are <error> testcases in a suite of their own. The totals equal the
-check counts of results.json.
+<failure>; skip, not-applicable and waived (the waiver's reason) are <skipped>; a warning is a
+passing testcase with a <system-out> note (and a `status` property) so it shows without breaking a
+build. Run errors (the harness or the network failed) are <error> testcases in a suite of their
+own. The totals equal the check counts of results.json.
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def build_junit(results: dict[str, Any]) -> ET.Element:
                              time=f"{_seconds(check):.3f}")
         _properties(case, {"rule": rule.get("id"), "severity": rule.get("severity"),
                            "spec_ref": rule.get("spec_ref"), "status": status, "nodeid": check.get("nodeid"),
-                           "path": check.get("path")})
+                           "path": check.get("path"),
+                           "carried_over_from": check.get("checked_at") if check.get("carried_over") else None})
         counts[area]["tests"] += 1
         if status == "fail":
             counts[area]["failures"] += 1
@@ -92,6 +93,13 @@ def build_junit(results: dict[str, Any]) -> ET.Element:
             label = "not applicable" if status == "not_applicable" else "skipped"
             reason = f"{label}: {check.get('message') or ''}".rstrip(": ")
             ET.SubElement(case, "skipped", message=_xml(reason))
+        elif status == "waived":  # an accepted deviation: skipped, with the waiver as the reason
+            counts[area]["skipped"] += 1
+            waiver: dict[str, Any] = check["waiver"] if isinstance(check.get("waiver"), dict) else {}
+            ET.SubElement(case, "skipped", message=_xml(
+                f"waived ({check.get('waived_status') or 'fail'}): {waiver.get('reason', '')} "
+                f"(approved by {waiver.get('approved_by', '')}, {waiver.get('clause', '')}, "
+                f"until {waiver.get('expires', '')})"))
         elif status == "warn":
             out = ET.SubElement(case, "system-out")
             out.text = _xml(f"WARNING ({rule.get('severity')} {rule.get('id')}): " + _evidence_text(check))

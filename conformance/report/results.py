@@ -15,7 +15,7 @@ from typing import Any
 from conformance.rules import STATUSES
 
 # Failures first, then warnings; among the rest, what was not judged before what passed.
-STATUS_ORDER: dict[str, int] = {"fail": 0, "warn": 1, "skip": 2, "pass": 3, "not_applicable": 4}
+STATUS_ORDER: dict[str, int] = {"fail": 0, "warn": 1, "waived": 2, "skip": 3, "pass": 4, "not_applicable": 5}
 SEVERITY_ORDER: dict[str, int] = {"MUST": 0, "SHOULD": 1, "INFO": 2}
 
 

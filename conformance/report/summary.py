@@ -143,6 +143,7 @@ def _broker(entry: BrokerEntry) -> dict[str, Any]:
             for r in rules
             if r.get("status") == "fail" and r.get("severity") == "MUST"
         ],
+        **_waived(results if run.status == "ok" else None),
         "should_warnings": [
             _rule_row(r, message=_first_message(r))
             for r in rules
@@ -170,6 +171,15 @@ def _broker(entry: BrokerEntry) -> dict[str, Any]:
     return broker
 
 
+def _waived(results: dict[str, Any] | None) -> dict[str, Any]:
+    """The broker's waived rules and checks, and its waivers that end within 14 days (run's date)."""
+    block = (results or {}).get("waivers") or {}
+    summary = (results or {}).get("summary") or {}
+    return {"waived": int(summary.get("waived") or 0), "waived_checks": int(summary.get("waived_checks") or 0),
+            "waivers_expiring": [w for w in block.get("expiring_soon") or [] if isinstance(w, dict)],
+            "waivers_expired": [w for w in block.get("expired") or [] if isinstance(w, dict)]}
+
+
 def _line(b: dict[str, Any]) -> str:
     """One line for the terminal."""
     if b["status"] != "ok":
@@ -181,6 +191,10 @@ def _line(b: dict[str, Any]) -> str:
         parts += [f"{len(b['regressions'])} newly failed", f"{len(b['fixed'])} fixed"]
     if b["drifted"]:
         parts.append("capability drift")
+    if b["waived"]:
+        parts.append(f"{b['waived']} waived")
+    if b["waivers_expiring"]:
+        parts.append(f"{len(b['waivers_expiring'])} waivers expire within 14 days")
     return ", ".join(parts)
 
 
@@ -200,6 +214,8 @@ def build_summary(entries: list[BrokerEntry], meta: dict[str, Any]) -> dict[str,
         "regressions": sum(len(b["regressions"]) for b in brokers),
         "fixed": sum(len(b["fixed"]) for b in brokers),
         "drifted": sum(b["drifted"] for b in brokers),
+        "waived": sum(b["waived"] for b in brokers),
+        "waivers_expiring": sum(len(b["waivers_expiring"]) for b in brokers),
     }
     doc = {
         "format": SUMMARY_FORMAT,

@@ -13,11 +13,13 @@ from typing import Any
 
 from conformance.redact import mask_json_text, redact_headers, scrub, scrub_data
 from conformance.report.clauses import Clause, clauses_for, load_clauses
+from conformance.report.onboarding import onboarding_view
 from conformance.report.pretty import Pretty, Segment, find, pretty, window
 from conformance.report.results import iter_checks, ordered_rules
 from conformance.rules import AREAS, SEVERITIES, STATUSES
 
-STATUS_LABELS = {"fail": "fail", "warn": "warn", "pass": "pass", "skip": "skip", "not_applicable": "n/a"}
+STATUS_LABELS = {"fail": "fail", "warn": "warn", "pass": "pass", "skip": "skip", "not_applicable": "n/a",
+                 "waived": "waived"}
 EVIDENCE_STATUSES = ("fail", "warn")  # checks whose evidence is shown
 MAX_EXCHANGES_PER_CHECK = 3
 MAX_EXCHANGES_SHOWN = 150  # in the whole page; later checks point to results.json instead
@@ -67,6 +69,7 @@ class CheckView:
     message: str
     path: str
     exchanges: list[ExchangeView] = field(default_factory=list)
+    carried_at: str = ""  # a rerun carried this record over from the run of this time
     more_exchanges: int = 0
     evidence_dropped: bool = False  # over the page budget: see results.json
 
@@ -170,7 +173,8 @@ def rule_views(results: dict[str, Any]) -> list[RuleView]:
         for check in sorted(rule.get("checks") or [], key=lambda c: c.get("status") not in EVIDENCE_STATUSES):
             status = _text(check.get("status"))
             view = CheckView(nodeid=_text(check.get("nodeid")), api=_text(check.get("api")), status=status,
-                             message=_text(check.get("message")), path=_text(check.get("path")))
+                             message=_text(check.get("message")), path=_text(check.get("path")),
+                             carried_at=_text(check.get("checked_at")) if check.get("carried_over") else "")
             evidence = [e for e in check.get("evidence") or [] if isinstance(e, dict)]
             if status in EVIDENCE_STATUSES and evidence:
                 for item in evidence[:MAX_EXCHANGES_PER_CHECK]:
@@ -224,6 +228,26 @@ def _query_window(block: Any) -> dict[str, Any] | None:
             "checks": [(_text(e.get("rule_id")), _text(e.get("api"))) for e in excused]}
 
 
+def waived_rows(results: dict[str, Any]) -> list[dict[str, str]]:
+    """Every waived check with its waiver: what the report shows apart from the verdicts."""
+    rows = []
+    for rule, check in iter_checks(results):
+        waiver = check.get("waiver") if check.get("status") == "waived" else None
+        if isinstance(waiver, dict):
+            rows.append({"rule": _text(rule.get("id")), "severity": _text(rule.get("severity")),
+                         "api": _text(check.get("api")), "nodeid": _text(check.get("nodeid")),
+                         "was": _text(check.get("waived_status")), "message": _text(check.get("message")),
+                         **{k: _text(waiver.get(k)) for k in ("reason", "approved_by", "clause", "expires")}})
+    return rows
+
+
+def _waiver_notes(block: Any) -> dict[str, list[dict[str, str]]] | None:
+    if not isinstance(block, dict):
+        return None
+    return {kind: [{k: _text(v) for k, v in w.items()} for w in block.get(kind) or [] if isinstance(w, dict)]
+            for kind in ("expired", "unused", "expiring_soon")}
+
+
 def context(results: dict[str, Any]) -> dict[str, Any]:
     """Everything the template prints, secrets scrubbed from every string."""
     data = scrub_data(results, keep=frozenset({"evidence"}))  # evidence: scrubbed where shown
@@ -251,6 +275,13 @@ def context(results: dict[str, Any]) -> dict[str, Any]:
         "options": option_rows,
         "insecure": bool(options.get("insecure")),
         "query_window": _query_window(data.get("query_window")),
+        "onboarding": onboarding_view(data.get("onboarding"),
+                                      judged=any(r.area == "service-link" and r.checks for r in rules)),
+        # a replayed run (`run --replay`) or a judged capture (`judge --har`): said above the verdict
+        "replay": _fields(data["replay"], ("bundle", "manifest_sha256", "recorded_at", "not_judged"))
+        if isinstance(data.get("replay"), dict) else None,
+        "passive": _fields(data["passive"], ("har", "entries", "judged", "ignored", "notes_total"))
+        if isinstance(data.get("passive"), dict) else None,
         "summary": summary,
         "compliant": bool(compliant),
         "must_failed": must_failed,
@@ -261,6 +292,9 @@ def context(results: dict[str, Any]) -> dict[str, Any]:
         "areas": [row["area"] for row in matrix(data)["rows"]],
         "severities": [s for s in SEVERITIES if any(r.severity == s for r in rules)],
         "run_errors": run_errors,
+        "waived": waived_rows(data),
+        "waiver_notes": _waiver_notes(data.get("waivers")),
+        "rerun": {k: _text(v) for k, v in data["rerun"].items()} if isinstance(data.get("rerun"), dict) else None,
         "clauses": [c for ident, c in known.items() if ident in used],
         "status_labels": STATUS_LABELS,
         "limits": {"exchanges": MAX_EXCHANGES_PER_CHECK, "body_cap": _body_cap(data)},
