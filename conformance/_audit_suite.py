@@ -73,6 +73,8 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
         cmd += ["--sign-key", plan["sign_key"]]
     if plan.get("waivers"):
         cmd += ["--waivers", plan["waivers"]]
+    if plan.get("lang"):
+        cmd += ["--lang", plan["lang"]]
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.monotonic()
     # A session of its own, so a run that overstays (or an interrupted audit) is ended whole:

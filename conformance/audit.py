@@ -139,6 +139,7 @@ def _stop_workers(harness: subprocess.Popen[bytes], work: Path) -> None:
 def run_fleet(
     cands: list[Candidate], out: Path, *, workers: int, areas: list[str], sign_key: str | None = None,
     waivers: str | None = None,
+    lang: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Run every loadable broker through the audit suite; returns outcomes by short name."""
     work = out / WORK_DIR
@@ -158,6 +159,7 @@ def run_fleet(
         "pids": str((work / "pids").resolve()),
         "sign_key": str(Path(sign_key).resolve()) if sign_key else None,
         "waivers": str(Path(waivers).resolve()) if waivers else None,
+        "lang": lang,  # --lang of the audit; None: each profile's report.lang
         "brokers": [{"short_name": c.short_name, "profile": str(c.path.resolve())} for c in runnable],
     }
     (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
@@ -334,6 +336,7 @@ def audit_command(args: Namespace) -> int:
             history_path=history_path,
             sign_key=sign_key,
             waivers=waivers,
+            lang=getattr(args, "lang", None),
         )
     finally:
         conn.close()
@@ -350,6 +353,7 @@ def _audit(
     history_path: Path,
     sign_key: str | None = None,
     waivers: str | None = None,
+    lang: str | None = None,
 ) -> int:
     started_at, t0 = _now(), time.monotonic()
     audit_id = history.begin_audit(
@@ -357,7 +361,8 @@ def _audit(
     )
     try:
         return _audit_body(conn, audit_id, started_at, t0, paths, out, areas=areas, workers=workers,
-                           fail_on=fail_on, history_path=history_path, sign_key=sign_key, waivers=waivers)
+                           fail_on=fail_on, history_path=history_path, sign_key=sign_key, waivers=waivers,
+                           lang=lang)
     except BaseException:
         # never leave the audit "running" in the history: it ended, without a verdict (exit 2)
         with contextlib.suppress(Exception):
@@ -379,6 +384,7 @@ def _audit_body(
     history_path: Path,
     sign_key: str | None,
     waivers: str | None = None,
+    lang: str | None = None,
 ) -> int:
     cands = prevalidate(paths)
     print(
@@ -386,7 +392,8 @@ def _audit_body(
         f"with {workers} worker{'s' if workers != 1 else ''}",
         flush=True,
     )
-    outcomes = run_fleet(cands, out, workers=workers, areas=areas, sign_key=sign_key, waivers=waivers)
+    outcomes = run_fleet(cands, out, workers=workers, areas=areas, sign_key=sign_key, waivers=waivers,
+                           lang=lang)
     entries = []
     for cand in cands:
         run, results = to_run(cand, outcomes.get(cand.short_name), out)
@@ -422,7 +429,7 @@ def _audit_body(
         conn, audit_id, finished_at=finished_at, exit_code=code, runs=[e.run for e in entries]
     )
     _history_page(conn, out, history_path, doc)
-    summary.write_summary(doc, out)
+    summary.write_summary(doc, out, lang or "en")
     for broker in doc["brokers"]:
         print(f"  {broker['short_name']:<20} {summary.verdict_word(broker):<14} {broker['line']}")
     totals = doc["totals"]

@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--rerun-failed", default=None, metavar="RESULTS",
                      help="an earlier results.json: ask again only its failed, warned and unjudged checks, "
                           "carry the others over")
+    run.add_argument("--lang", choices=["en", "ko"], default=None,
+                     help="language shown first in the report (both are inside; default: the profile's "
+                          "report.lang, else en)")
     run.add_argument("pytest_args", nargs="*", help="after --: arguments passed to pytest (-k, -x, -n 2)")
 
     judge = sub.add_parser("judge", help="judge captured traffic (a HAR file) passively, sending nothing")
@@ -62,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--prices", choices=["fixed", "drift"], default="fixed",
                        help="drift: prices move on every call, like a market in trading hours")
     serve.add_argument("--list-faults", action="store_true", help="print the fault catalogue and exit")
+    serve.add_argument("--lang", choices=["en", "ko"], default="en", help="language of --list-faults")
 
     audit = sub.add_parser("audit", help="audit every broker profile in a folder")
     audit.add_argument("--profiles", required=True, help="folder of broker profiles")
@@ -74,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="Ed25519 private key (PEM) that signs every broker's evidence bundle")
     audit.add_argument("--waivers", default=None, metavar="FILE",
                        help="accepted deviations (YAML) for the fleet (broker: NAME or \"*\")")
+    audit.add_argument("--lang", choices=["en", "ko"], default=None,
+                     help="language shown first in the report (both are inside; default: each profile's "
+                          "report.lang, else en; the summary: en)")
 
     history = sub.add_parser("history", help="list past audits, or draw them as a page (--html)")
     history.add_argument("--history", required=True, help="SQLite history file")
@@ -98,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="re-render report.html from a saved results.json")
     report.add_argument("--from", dest="source", required=True, help="results.json")
     report.add_argument("--out", required=True, help="output folder")
+    report.add_argument("--lang", choices=["en", "ko"], default="en", help="language shown first (default: en)")
 
     verify = sub.add_parser("verify-bundle", help="check an evidence.zip against its SHA-256 manifest")
     verify.add_argument("bundle", help="evidence.zip")
@@ -153,7 +161,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "report":
         from conformance.report.html import report_command
 
-        return report_command(args.source, args.out)
+        return report_command(args.source, args.out, args.lang)
     if command == "verify-bundle":
         from conformance.report.bundle import verify_command
 

@@ -38,6 +38,7 @@ _ONBOARDING = {"type": "object", "additionalProperties": False, "properties": {
                                "properties": {"ci": _SECRET, "korName": _STR}},
     **{state: _SUBJECT for state in ONBOARDING_STATES[1:]}}}
 
+REPORT_LANGS = ("en", "ko")  # = conformance.report.i18n.LANGS (a profile may not import the writers)
 PROFILE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -88,6 +89,9 @@ PROFILE_SCHEMA: dict[str, Any] = {
         "tls": {"type": "object", "additionalProperties": False, "properties": {
             "verify": {"type": "boolean"}, "ca_bundle": _SECRET, "client_cert": _SECRET,
             "client_key": _SECRET}},
+        # the report's first language (issue 16); --lang overrides it
+        "report": {"type": "object", "additionalProperties": False, "properties": {
+            "lang": {"enum": list(REPORT_LANGS)}}},
     },
 }
 
@@ -160,6 +164,7 @@ class Profile:
     client_cert: str | None = None
     client_key: str | None = None
     waivers: str | None = None  # the waivers file's path, resolved against the profile's folder
+    report_lang: str | None = None  # report: {lang: ...}; None: not set (English unless --lang)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def claims(self, api: str) -> bool:
@@ -202,6 +207,9 @@ def _validate(source: str, data: dict[str, Any]) -> None:
         if kind == "Required":
             key = f"{where}.{detail.property}" if where != "(top level)" else detail.property
             raise ProfileError(f"{source}: {key}: missing")
+        if kind == "Enum" and list(err.instance_path) == ["report", "lang"]:
+            raise ProfileError(f"{source}: report.lang: unknown language {err.instance!r}; "
+                               f"use one of {', '.join(REPORT_LANGS)}")
         if kind == "Enum" and list(err.instance_path)[:1] == ["apis"]:
             raise ProfileError(f"{source}: {where}: unknown API id {err.instance!r}; valid ids: {', '.join(API_IDS)}")
         raise ProfileError(f"{source}: {where}: {err.message}")
@@ -275,6 +283,7 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
         client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
         waivers=str(Path(source).parent / data["waivers"]) if data.get("waivers") else None,
+        report_lang=(data.get("report") or {}).get("lang"),
         raw=data,
     )
     families = {"account": ("portfolio", "balance", "transaction", "interest"),

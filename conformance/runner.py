@@ -61,13 +61,13 @@ def pytest_command(profile_path: str, out: Path, *, base_url: str | None, areas:
 
 
 def write_reports(out: Path, results: dict[str, Any], profile: Any, exchanges: list[dict[str, Any]],
-                  sign_key: str | None = None) -> None:
+                  sign_key: str | None = None, lang: str = "en") -> None:
     """report.html, junit.xml and evidence.zip (signed with `sign_key`), all read from the results record."""
     from conformance.report.bundle import collect_contract_files, write_bundle
     from conformance.report.html import render_html
     from conformance.report.junit import write_junit
 
-    render_html(results, out)
+    render_html(results, out, lang)
     write_junit(results, out / "junit.xml")
     write_bundle(out, results, exchanges, profile.public_dict(), collect_contract_files(), sign_key=sign_key)
 
@@ -158,7 +158,9 @@ def run_command(args: Namespace) -> int:
         results = json.loads(results_file.read_text(encoding="utf-8"))
         exchanges = recorded_exchanges(out)
         try:
-            write_reports(out, results, profile, exchanges, sign_key=sign_key)
+            # --lang, else the profile's report.lang, else English
+            lang = getattr(args, "lang", None) or profile.report_lang or "en"
+            write_reports(out, results, profile, exchanges, sign_key=sign_key, lang=lang)
         except Exception as exc:  # noqa: BLE001 - the verdict stands; say which output is missing
             print(f"conformance: results.json is written, but the reports could not be: "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)

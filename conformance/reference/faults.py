@@ -8,6 +8,7 @@ request is understood), wire (status, format, transport) — and register themse
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from conformance.reference import (  # noqa: F401  (registration)
     faults_content,
@@ -38,9 +39,19 @@ def apply_faults(behaviour: Behaviour, names: Iterable[str]) -> list[Fault]:
     return faults
 
 
-def catalogue_lines() -> list[str]:
-    """`NAME<TAB>rule ids comma-separated<TAB>description`, one per fault."""
-    return [f"{f.name}\t{','.join(f.rules)}\t{f.description}" for f in FAULTS.values()]
+def descriptions_ko() -> dict[str, str]:
+    """Fault name → Korean description (faults_ko.yaml beside this module)."""
+    import yaml
+
+    path = Path(__file__).resolve().parent / "faults_ko.yaml"
+    return {str(k): str(v) for k, v in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items()}
 
 
-__all__ = ["FAULTS", "Fault", "apply_faults", "catalogue_lines", "get_faults"]
+def catalogue_lines(lang: str = "en") -> list[str]:
+    """`NAME<TAB>rule ids comma-separated<TAB>description`, one per fault; `lang` "ko": the Korean
+    description (the English one where a fault has none yet)."""
+    korean = descriptions_ko() if lang == "ko" else {}
+    return [f"{f.name}\t{','.join(f.rules)}\t{korean.get(f.name, f.description)}" for f in FAULTS.values()]
+
+
+__all__ = ["FAULTS", "Fault", "apply_faults", "catalogue_lines", "descriptions_ko", "get_faults"]

@@ -89,7 +89,7 @@ class ReferenceServer:
 def serve_command(args: argparse.Namespace) -> int:
     """`conformance serve-reference`: print `READY http://HOST:PORT` once serving; run until a signal."""
     if args.list_faults:
-        for line in catalogue_lines():
+        for line in catalogue_lines(getattr(args, "lang", "en")):
             print(line)
         return EXIT_OK
     if args.broker.lower() not in BROKER_NAMES:

@@ -19,6 +19,7 @@ from conformance import outputs
 from conformance.outcomes import EXIT_OK, EXIT_USAGE
 from conformance.paths import reports_dir
 from conformance.redact import scrub
+from conformance.report import i18n
 from conformance.report.results import ResultsError, load_results
 from conformance.report.templating import environment
 from conformance.report.view import context
@@ -45,11 +46,12 @@ def _asset(name: str) -> Markup:
     return Markup(text)
 
 
-def render_html_text(results: dict[str, Any]) -> str:
-    """The report as a string (secrets scrubbed)."""
+def render_html_text(results: dict[str, Any], lang: str = i18n.DEFAULT_LANG) -> str:
+    """The report as a string (secrets scrubbed); both languages inside, `lang` shown first."""
     env = _environment()
     page = env.get_template(TEMPLATE).render(
         **context(results),
+        lang=i18n.check_lang(lang),
         css=_asset(ASSETS[0]),
         js=_asset(ASSETS[1]),
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
@@ -57,14 +59,14 @@ def render_html_text(results: dict[str, Any]) -> str:
     return scrub(page)
 
 
-def render_html(results: dict[str, Any], out_dir: Path) -> Path:
+def render_html(results: dict[str, Any], out_dir: Path, lang: str = i18n.DEFAULT_LANG) -> Path:
     """Write `out_dir/report.html` and return its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return outputs.write_text(out, out / "report.html", render_html_text(results))
+    return outputs.write_text(out, out / "report.html", render_html_text(results, lang))
 
 
-def report_command(source: str, out: str) -> int:
+def report_command(source: str, out: str, lang: str = i18n.DEFAULT_LANG) -> int:
     """`conformance report --from results.json --out DIR`: exit 0, or 2 with one line on stderr."""
     try:
         results = load_results(source)
@@ -72,7 +74,7 @@ def report_command(source: str, out: str) -> int:
         print(f"conformance: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        path = render_html(results, Path(out))
+        path = render_html(results, Path(out), lang)
     except OSError as exc:
         print(f"conformance: cannot write the report into {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -19,6 +19,7 @@ import jinja2
 
 from conformance import outputs
 from conformance.redact import scrub, scrub_data
+from conformance.report import i18n
 from conformance.report.history import BrokerRun, Verdict
 from conformance.report.templating import environment
 from conformance.rules import AREAS, STATUSES
@@ -234,13 +235,15 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-def render_summary_html(doc: dict[str, Any]) -> str:
-    """summary.html as a string: inline CSS and JS, nothing to fetch, secrets scrubbed."""
+def render_summary_html(doc: dict[str, Any], lang: str = i18n.DEFAULT_LANG) -> str:
+    """summary.html as a string: inline CSS and JS, nothing to fetch, secrets scrubbed; both languages
+    inside, `lang` shown first."""
     page = (
         _environment()
         .get_template(TEMPLATE)
         .render(
             doc=doc,
+            lang=i18n.check_lang(lang),
             audit=doc["audit"],
             totals=doc["totals"],
             brokers=doc["brokers"],
@@ -252,10 +255,10 @@ def render_summary_html(doc: dict[str, Any]) -> str:
     return scrub(page)
 
 
-def write_summary(doc: dict[str, Any], out: Path) -> tuple[Path, Path]:
+def write_summary(doc: dict[str, Any], out: Path, lang: str = i18n.DEFAULT_LANG) -> tuple[Path, Path]:
     """Write OUT/summary.json and OUT/summary.html; returns both paths."""
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "summary.json", out / "summary.html"
     outputs.write_text(out, json_path, json.dumps(scrub_data(doc), ensure_ascii=False, indent=1))
-    outputs.write_text(out, html_path, render_summary_html(doc))
+    outputs.write_text(out, html_path, render_summary_html(doc, lang))
     return json_path, html_path

@@ -25,7 +25,8 @@
       rule.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    counter.textContent = shown + " of " + rules.length + " rules shown";
+    var template = counter.getAttribute("data-template") || "{shown} of {total} rules shown";
+    counter.textContent = template.replace("{shown}", shown).replace("{total}", rules.length);
     noMatch.hidden = shown !== 0;
   }
 
@@ -77,6 +78,7 @@
   area.addEventListener("change", apply);
   severity.addEventListener("change", apply);
   search.addEventListener("input", apply);
+  document.addEventListener("conformance-lang", apply);  // the language switch re-words the counter
 
   rules.forEach(function (rule) { if (rule.classList.contains("open")) { revealMarks(rule); } });
   apply();
