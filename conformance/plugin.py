@@ -1,7 +1,7 @@
 """The pytest plugin: options, fixtures, the `rule` marker, verdicts, results.json.
 
 A check is a test marked `@pytest.mark.rule("ID")`. Its outcome becomes a check record: pass,
-fail (ContractViolation), skip / not_applicable (`conformance.checking.not_applicable`). SHOULD
+fail (ContractViolation), skip / not_applicable (`conformance.checking.NotApplicable`). SHOULD
 and INFO failures are reported to pytest as passes carrying a warning, so pytest's own exit status
 means "a MUST rule failed". Check data travels in `report.user_properties`, which pytest-xdist
 forwards to the controller; only the controller writes results.
@@ -19,7 +19,7 @@ from typing import Any, cast
 import pytest
 
 from conformance import __version__, clock, outputs, prefetch
-from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, replay_excuse, window_excuse
+from conformance.checking import CURRENT_RULE, NotApplicable, replay_excuse, window_excuse
 from conformance.contract import API_IDS, get_api
 from conformance.contract.window import in_closed_hours
 from conformance.redact import mask_identifiers, scrub, scrub_data
@@ -217,7 +217,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         client.start_check()
     api = _api_param(item)
     if api and item.get_closest_marker("rule") is not None and not _profile(item.config).claims(api):
-        pytest.skip(f"{NOT_APPLICABLE}the profile does not claim {api}")
+        raise NotApplicable(f"the profile does not claim {api}")
 
 
 def _api_param(item: pytest.Item) -> str:
@@ -291,8 +291,9 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         reason = reason.removeprefix("Skipped: ")
-        if reason.startswith(NOT_APPLICABLE):
-            check.update(status="not_applicable", message=reason[len(NOT_APPLICABLE):])
+        raised = call.excinfo.value if call.excinfo else None
+        if isinstance(raised, NotApplicable):  # a typed outcome, not a reading of the skip text
+            check.update(status="not_applicable", message=raised.reason)
         else:
             check.update(status="skip", message=reason)
         return check

@@ -31,6 +31,7 @@ class Rule:
     area: str
     severity: str
     spec_ref: str
+    apis: str | tuple[str, ...] = ()  # the APIs it applies to: a named set of catalogue.yaml or ids
 
     @property
     def spec_refs(self) -> list[str]:
@@ -44,7 +45,8 @@ def load_rules() -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for row in data["rules"]:
         rule = Rule(id=row["id"], title=row["title"], area=row["area"],
-                    severity=row["severity"], spec_ref=row["spec_ref"])
+                    severity=row["severity"], spec_ref=row["spec_ref"],
+                    apis=row["apis"] if isinstance(row.get("apis"), str) else tuple(row.get("apis", ())))
         rules[rule.id] = rule
     return rules
 

@@ -1,57 +1,41 @@
-"""Area `echo`: fields marked echo (`반환`) and the query blocks come back as sent (C5, C14, I15)."""
+"""Area `echo`: bindings of the echo rules (judge: conformance/judges/echo.py)."""
 
 from __future__ import annotations
 
-import pytest
-
-from conformance import checking as ck
-from conformance.contract import get_api
-from conformance.judges.echo import mismatches
-
-ECHO_APIS = ["portfolio", "balance", "transaction", "interest",
-             "orderdetail", "balancelist", "settlelist", "accountlist", "tradebook"]
+from conformance.checking import check
+from conformance.judges.echo import echo_mismatches
 
 
-def _judge(api: str, client, rule_id: str) -> None:
-    ck.claimed(client.profile, api)
-    judged = 0
-    for exchange in ck.representative_exchanges(client, api):
-        if not ck.is_success(exchange, get_api(api)):
-            continue
-        judged += 1
-        problems = mismatches(api, exchange, rule_id)
+def _judge(ctx):
+    judged = ctx.successes()
+    for exchange in judged:
+        problems = echo_mismatches(ctx.rule, ctx.api, exchange.request_json() or {}, ctx.answer(exchange).doc)
         if problems:
-            ck.violate(rule_id, "\n".join(m for _, m in problems), exchanges=[exchange],
-                       path=problems[0][0], api=api)
+            ctx.fail("\n".join(p.message for p in problems), exchanges=[exchange], path=problems[0].path)
     if not judged:
-        ck.nothing_judged(rule_id, client, api)
+        ctx.nothing_judged()
 
 
-@pytest.mark.rule("ECHO-001")
-@pytest.mark.parametrize("api", ECHO_APIS)
-def test_account_number_echoed(api, client):
-    _judge(api, client, "ECHO-001")
+@check("ECHO-001")
+def test_account_number_echoed(ctx):
+    _judge(ctx)
 
 
-@pytest.mark.rule("ECHO-002")
-@pytest.mark.parametrize("api", ECHO_APIS)
-def test_query_block_echoed(api, client):
-    _judge(api, client, "ECHO-002")
+@check("ECHO-002")
+def test_query_block_echoed(ctx):
+    _judge(ctx)
 
 
-@pytest.mark.rule("ECHO-003")
-@pytest.mark.parametrize("api", ECHO_APIS)
-def test_request_id_echoed(api, client):
-    _judge(api, client, "ECHO-003")
+@check("ECHO-003")
+def test_request_id_echoed(ctx):
+    _judge(ctx)
 
 
-@pytest.mark.rule("ECHO-004")
-@pytest.mark.parametrize("api", ["portfolio", "balance", "transaction", "interest"])
-def test_ci_echoed(api, client):
-    _judge(api, client, "ECHO-004")
+@check("ECHO-004")
+def test_ci_echoed(ctx):
+    _judge(ctx)
 
 
-@pytest.mark.rule("ECHO-005")
-@pytest.mark.parametrize("api", ECHO_APIS)
-def test_echoed_numbers_are_numbers(api, client):
-    ck.judge_messages("ECHO-005", api, client)
+@check("ECHO-005")
+def test_echoed_numbers_are_numbers(ctx):
+    ctx.judge_messages()

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from conformance import checking as ck
+from conformance.checking.exchange import errors as judge
 from conformance.contract import API_IDS, get_api
 from conformance.errors import error_code, is_error_body
-from conformance.judges import errors as judge
 
 APIS = list(API_IDS)
 ACCOUNT_OR_B2B = [a for a in APIS if get_api(a).family != "member"]

@@ -2,50 +2,42 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from conformance import checking as ck
-from conformance.contract import API_IDS, get_api
-from conformance.judges.numbers import rates_two_decimals
-
-APIS = list(API_IDS)
+from conformance.checking import check
+from conformance.contract import api_set
+from conformance.judges.numbers import rate_precision
 
 
-@pytest.mark.parametrize("api", APIS)
-@pytest.mark.parametrize("rule_id", ck.rules("NUM-001", "NUM-002"))
-def test_number_literals(rule_id, api, client):
+@check("NUM-001", "NUM-002")
+def test_number_literals(ctx):
     """Nine zeros only in exponent notation (NUM-001); numbers never as strings (NUM-002)."""
-    ck.judge_messages(rule_id, api, client)
+    ctx.judge_messages()
 
 
-@pytest.mark.rule("NUM-003")
-@pytest.mark.parametrize("api", ["portfolio", "balance", "balancelist"])
-def test_rates_have_two_decimals(api, client):
-    ck.claimed(client.profile, api)
-    judged = 0
-    for exchange in ck.representative_exchanges(client, api):
-        if not ck.is_success(exchange, get_api(api)):
-            continue
-        judged += 1
-        rates_two_decimals(exchange, api)
+@check("NUM-003")
+def test_rates_have_two_decimals(ctx):
+    judged = ctx.successes()
+    for exchange in judged:
+        bad = rate_precision(ctx.answer(exchange).doc)
+        if bad:
+            ctx.fail("; ".join(f.message for f in bad[:10]) + " (more than 2 decimals)",
+                     exchanges=[exchange], path=bad[0].path)
     if not judged:
-        ck.nothing_judged("NUM-003", client, api)
+        ctx.nothing_judged()
 
 
-@pytest.mark.rule("NUM-004")
+@check("NUM-004")
 @pytest.mark.parametrize("notation", ["10.0", "1.0E1"])
-def test_request_numbers_in_any_notation(notation, client):
+def test_request_numbers_in_any_notation(ctx, notation):
     """The broker reads `count` written as an integral float or in exponent notation (C8, C9)."""
-    profile = client.profile
-    api = next((a for a in ("balance", "transaction", "tradebook", "accountlist") if profile.claims(a)), None)
+    api = next((a for a in api_set("count_paged") if ctx.profile.claims(a)), None)
     if api is None:
-        ck.not_applicable("no paged API claimed")
-    spec = get_api(api)
-    body = client.body(api, account=ck.first_account(profile) if spec.family == "account" else None,
-                       b2b=ck.first_b2b(profile) if spec.family == "b2b" else None,
-                       query={"count": 10})
-    import json
-
-    raw = json.dumps(body, ensure_ascii=False).replace('"count": 10', f'"count": {notation}').encode()
-    exchange = client.call(api, purpose=f"{api} count written {notation}", raw_body=raw)
-    ck.must_succeed("NUM-004", exchange, api, f"count written as {notation}", baseline=client)
+        ctx.not_applicable("no paged API claimed")
+    ctx.api = api
+    raw = json.dumps(ctx.body(query={"count": 10}), ensure_ascii=False).replace(
+        '"count": 10', f'"count": {notation}').encode()
+    exchange = ctx.call(f"{api} count written {notation}", raw_body=raw)
+    ctx.must_succeed(exchange, f"count written as {notation}", baseline=True)

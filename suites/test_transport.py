@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance import checking as ck
+from conformance.checking.exchange import transport as judge
 from conformance.contract import API_IDS
-from conformance.judges import transport as judge
 
 APIS = list(API_IDS)
 

@@ -33,6 +33,7 @@ def test_a_code_of_another_type_is_named_with_the_fix(body: Any, words: list[str
 
 def test_the_finding_is_filed_under_a_should_rule() -> None:
     assert get_rule("ERR-003").severity == "SHOULD"
-    # the errors suite's ERR-003 judge (conformance/judges/errors.py, shared with passive judging)
-    source = (__import__("pathlib").Path(__file__).parent.parent / "conformance" / "judges" / "errors.py").read_text()
+    # the errors suite's ERR-003 judge (conformance/checking/exchange/errors.py, shared with passive judging)
+    root = __import__("pathlib").Path(__file__).parent.parent
+    source = (root / "conformance" / "checking" / "exchange" / "errors.py").read_text()
     assert 'ck.violate("ERR-003", problem' in source

@@ -269,3 +269,22 @@ def validators(api_id: str, kind: str) -> tuple[Any, Any]:
     """(strict, advisory) jsonschema-rs validators for one API message kind, compiled once."""
     schema = get_api(api_id).schemas[kind]
     return (jsonschema_rs.validator_for(schema), jsonschema_rs.validator_for(advisory_schema(schema)))
+
+
+@functools.lru_cache(maxsize=1)
+def _api_sets() -> dict[str, tuple[str, ...]]:
+    data = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
+    sets = {name: tuple(ids) for name, ids in (data.get("api_sets") or {}).items()}
+    sets["all"] = tuple(data["apis"])
+    for family in ("account", "b2b", "member"):  # family:<f>, the APIs of one auth family
+        sets[f"family:{family}"] = tuple(a for a, entry in data["apis"].items() if entry["family"] == family)
+    return sets
+
+
+def api_set(name: str) -> tuple[str, ...]:
+    """A named set of API ids (schemas/catalogue.yaml `api_sets`; `all`; `family:account` etc.)."""
+    sets = _api_sets()
+    if name not in sets:
+        raise KeyError(f"unknown API set {name!r}; sets: {', '.join(sorted(sets))}")
+    return sets[name]
+

@@ -34,3 +34,17 @@ def status_fits(code: int, status: int) -> bool:
     if known.code == known.status:
         return status == known.status
     return status == known.status or (status in (400, 500) and known.status in (400, 500))
+
+
+@functools.lru_cache(maxsize=1)
+def _error_names() -> dict[str, int]:
+    data = yaml.safe_load((schemas_dir() / "error_codes.yaml").read_text(encoding="utf-8"))
+    return {str(row["name"]): int(code) for code, row in data["codes"].items() if row.get("name")}
+
+
+def error_code(name: str) -> int:
+    """The documented code of a symbolic error name (`invalid_page` → 6003, schemas/error_codes.yaml)."""
+    names = _error_names()
+    if name not in names:
+        raise KeyError(f"unknown error name {name!r}; names: {', '.join(sorted(names))}")
+    return names[name]

@@ -1,3 +1,30 @@
-"""Judges of one exchange (or one request/response pair), shared by the suites and by passive
-judging (`conformance judge --har`). Each raises `ContractViolation` through `checking.violate`,
-exactly as it does inside a check; a caller outside pytest catches it as the finding."""
+"""Pure judges: functions from messages (request and response documents) to all their findings.
+
+No HTTP, no pytest, no profile: each is unit-tested on canned messages (tests/judges/). The
+bindings in suites/ ask the questions and hand the answers here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong in a message: where, and what (the message names expected and actual)."""
+
+    path: str
+    message: str
+
+
+def iter_doc_strings(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from iter_doc_strings(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from iter_doc_strings(value, f"{path}[{index}]")
+    else:
+        yield path, node

@@ -1,13 +1,12 @@
-"""Echo judges of one request/response pair: echo fields and query blocks come back as sent
-(ECHO-001..004; C5, C14, I15)."""
+"""Area `echo`: fields marked echo (`반환`) and the query blocks come back as sent (C5, C14, I15)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from conformance import checking as ck
 from conformance.contract import MISSING, get_api, get_path, is_no_value, same_or_both_empty
-from conformance.evidence import Exchange
+from conformance.judges import Finding
 from conformance.redact import MASKED_KEYS, mask_value
 
 
@@ -22,16 +21,14 @@ def _shown(path: str, value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def mismatches(api: str, exchange: Exchange, rule_id: str) -> list[tuple[str, str]]:
-    spec = get_api(api)
-    request = exchange.request_json() or {}
-    got = ck.answer(exchange, api, rule_id)
-    out: list[tuple[str, str]] = []
-    for field in spec.echo_fields():
-        echo = field.echo or {}  # echo_fields() lists only fields that carry an echo marker
+def echo_mismatches(rule_id: str, api: str, request: Any, response: Any) -> list[Finding]:
+    """Every echo field of `rule_id` whose returned value differs from the one sent."""
+    out = []
+    for field in get_api(api).echo_fields():
+        echo = field.echo or {}
         if echo.get("rule") != rule_id:
             continue
-        returned = get_path(got.doc, field.path)
+        returned = get_path(response, field.path)
         if returned is MISSING or is_no_value(returned):
             continue  # C4, C5: an echo may carry no value; a value, when given, must be the request's
         sent = get_path(request, echo["from"])
@@ -44,6 +41,6 @@ def mismatches(api: str, exchange: Exchange, rule_id: str) -> list[tuple[str, st
         else:
             ok = same_or_both_empty(sent, returned)
         if not ok:
-            shown_sent, shown_returned = _shown(field.path, sent), _shown(field.path, returned)
-            out.append((field.path, f"{field.path}: sent {shown_sent}, got back {shown_returned}"))
+            out.append(Finding(field.path, f"{field.path}: sent {_shown(field.path, sent)}, "
+                                           f"got back {_shown(field.path, returned)}"))
     return out

@@ -1,8 +1,9 @@
 """Judging captured exchanges by every rule one exchange (or its request/response pair) can prove.
 
 The judges are the suites' own: the contract findings `checking.report` files (schema, no-value
-forms, numbers, echoed numbers), and `conformance.judges` (echo, transport, errors, auth, rates). A
-judge raises `ContractViolation` as inside a check; here it is caught and tallied per rule and API.
+forms, numbers, echoed numbers), `conformance.judges` (echo, rates) and
+`conformance.checking.exchange` (transport, errors, auth). A judge raises `ContractViolation` as
+inside a check; here it is caught and tallied per rule and API.
 Rules that need their own questions (paging chains, filters, ALL against the groups, malformed
 requests...) are "not judged passively": n/a with that reason, never a pass.
 
@@ -22,10 +23,12 @@ from urllib.parse import urlsplit
 
 from conformance import __version__, clock
 from conformance import checking as ck
+from conformance.checking.exchange import auth, errors, transport
 from conformance.contract import get_api
 from conformance.errors import error_code
 from conformance.evidence import Exchange
-from conformance.judges import auth, echo, errors, numbers, transport
+from conformance.judges.echo import echo_mismatches
+from conformance.judges.numbers import rate_precision
 from conformance.passive.entries import Entry
 from conformance.redact import mask_identifiers, scrub
 from conformance.rules import ContractViolation, load_rules, rule_status
@@ -142,7 +145,7 @@ def _judge_success(entry: Entry, tally: Tally) -> None:
     if not ck.is_success(exchange, spec):
         return
     if api in RATE_APIS:
-        tally.judge("NUM-003", api, exchange, lambda: numbers.rates_two_decimals(exchange, api))
+        tally.judge("NUM-003", api, exchange, lambda: _rates(exchange, api))
     if not entry.request_judgeable:
         return
     for rule_id in ECHO_RULES:
@@ -150,10 +153,18 @@ def _judge_success(entry: Entry, tally: Tally) -> None:
             tally.judge(rule_id, api, exchange, functools.partial(_echo, rule_id, exchange, api))
 
 
+def _rates(exchange: Exchange, api: str) -> None:
+    bad = rate_precision(ck.answer(exchange, api, "NUM-003").doc)
+    if bad:
+        ck.violate("NUM-003", "; ".join(f.message for f in bad[:10]) + " (more than 2 decimals)",
+                   exchanges=[exchange], path=bad[0].path, api=api)
+
+
 def _echo(rule_id: str, exchange: Exchange, api: str) -> None:
-    problems = echo.mismatches(api, exchange, rule_id)
+    problems = echo_mismatches(rule_id, api, exchange.request_json() or {}, ck.answer(exchange, api, rule_id).doc)
     if problems:
-        ck.violate(rule_id, "\n".join(m for _, m in problems), exchanges=[exchange], path=problems[0][0], api=api)
+        ck.violate(rule_id, "\n".join(f.message for f in problems), exchanges=[exchange], path=problems[0].path,
+                   api=api)
 
 
 def finish(tally: Tally) -> list[str]:

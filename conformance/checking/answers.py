@@ -1,92 +1,16 @@
-"""What every suite needs to turn evidence into verdicts: typed failures and common questions.
-
-Checks raise `ContractViolation` (via `violate`) when the broker is wrong; a check that cannot
-apply calls `not_applicable`. Asking the broker goes through the session's Client, whose cache
-makes repeated questions free.
-"""
+"""Asking the broker and demanding answers: success or the rule that judges what went wrong."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, NoReturn
 
-import pytest
-
+from conformance.checking.filing import not_applicable, report, violate
 from conformance.client import Client
-from conformance.contract import (
-    MISSING,
-    ApiSpec,
-    ListSpec,
-    Parsed,
-    Violation,
-    check_document,
-    get_api,
-    get_path,
-    is_no_value,
-    parse,
-)
-from conformance.contract.window import in_closed_hours, seoul_time
+from conformance.contract import ApiSpec, Parsed, Violation, check_document, get_api, parse
 from conformance.evidence import Exchange
 from conformance.profile import Account, B2BAccount, Profile
-from conformance.rules import ContractViolation
-
-MAX_PAGES = 500  # a page chain longer than this does not terminate (PAGE-003)
-NOT_APPLICABLE = "not_applicable: "
-# the rule of the check now running, set by the plugin: helpers file under it unless told otherwise
-CURRENT_RULE: ContextVar[str] = ContextVar("conformance_current_rule", default="")
-
-
-def current_rule(rule_id: str | None = None) -> str:
-    """The rule a finding belongs to: the one named, else the running check's own."""
-    rule = rule_id or CURRENT_RULE.get()
-    if not rule:
-        raise RuntimeError("no rule: call from a check marked @pytest.mark.rule(...) or name the rule")
-    return rule
-
-
-def violate(rule_id: str | None, message: str, *, exchanges: Iterable[Exchange] = (), path: str = "",
-            api: str = "") -> NoReturn:
-    """Fail a rule (None: the running check's) with the evidence that proves it."""
-    exchanges = list(exchanges)
-    raise ContractViolation(current_rule(rule_id), message, path=path, api=api, exchanges=[e.id for e in exchanges])
-
-
-def not_applicable(reason: str) -> NoReturn:
-    pytest.skip(NOT_APPLICABLE + reason)
-
-
-def report(rule_id: str, violations: list[Violation], exchange: Exchange, api: str) -> None:
-    """Fail `rule_id` with every violation of it found in one message (first one's path)."""
-    mine = [v for v in violations if v.rule_id == rule_id]
-    if not mine:
-        return
-    lines = [f"{v.path}: {v.message}" for v in mine[:20]]
-    if len(mine) > 20:
-        lines.append(f"… and {len(mine) - 20} more")
-    violate(rule_id, "\n".join(lines), exchanges=[exchange], path=mine[0].path, api=api)
-
-
-def closed_hours_error(exchange: Exchange) -> bool:
-    """An error answer of a time-windowed API asked between 08:30 and 16:00 Seoul time (C27): the
-    broker may refuse then, so such an answer proves nothing about any rule."""
-    if not exchange.asked_at or not get_api(exchange.api).time_window:
-        return False
-    return in_closed_hours(datetime.fromisoformat(exchange.asked_at)) and not is_success(
-        exchange, get_api(exchange.api))
-
-
-def window_excuse(exchanges: Iterable[Exchange]) -> str | None:
-    """Why a check that saw closed-hours error answers could not be judged, or None. The verdict
-    layer applies it to every check: no check has to remember the window."""
-    hit = next((e for e in exchanges if closed_hours_error(e)), None)
-    if hit is None:
-        return None
-    at = seoul_time(datetime.fromisoformat(hit.asked_at)).strftime("%H:%M")
-    return (f"{hit.api} answered an error (HTTP {hit.status}) at {at} Seoul time, inside 08:30-16:00 when "
-            f"it need not answer (C27); a run before 08:30 or from 16:00 judges this check")
 
 
 def replay_excuse(exchanges: Iterable[Exchange]) -> str | None:
@@ -171,87 +95,6 @@ def answer(exchange: Exchange, api: str, rule_id: str | None = None) -> Answer:
     return Answer(exchange, parsed.doc, violations)
 
 
-def list_items(doc: Any, spec: ListSpec) -> list[Any]:
-    """Items of one list block (no-value forms count as empty); an object block (cash, summary)
-    counts as one item when any of its fields carries a value."""
-    value = get_path(doc, spec.path)
-    if value is MISSING or is_no_value(value):
-        return []
-    if spec.kind == "object":
-        valued = isinstance(value, dict) and not all(is_no_value(v) for v in value.values())
-        return [value] if valued else []
-    return list(value) if isinstance(value, list) else []
-
-
-def all_items(doc: Any, api: ApiSpec, group: str | None = None) -> list[tuple[str, Any]]:
-    """(list path, item) for every list of an API (optionally one product group's)."""
-    out: list[tuple[str, Any]] = []
-    for spec in api.lists:
-        if spec.kind == "object" or (group and spec.group != group):
-            continue
-        out.extend((spec.path, item) for item in list_items(doc, spec))
-    return out
-
-
-def item_identity(item: Any, spec: ListSpec, market: frozenset[str] = frozenset()) -> str:
-    """A stable text identifying an item: its key fields, or the whole item less the fields that
-    follow the market (a price that moved between two pages does not make another item)."""
-    import json
-
-    if isinstance(item, dict) and spec.key:
-        return json.dumps([_norm(item.get(k)) for k in spec.key], ensure_ascii=False, sort_keys=True)
-    if isinstance(item, dict) and market:
-        item = {k: v for k, v in item.items() if k not in market}
-    return json.dumps(_norm(item), ensure_ascii=False, sort_keys=True)
-
-
-def _norm(value: Any) -> Any:
-    if is_no_value(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    return value
-
-
-def next_page(doc: Any, api: ApiSpec) -> Any:
-    if not api.result:
-        return None
-    result = get_path(doc, api.result)
-    if result is MISSING and api.id == "portfolio":
-        result = get_path(doc, "portfolioResponseBody.queryRequest")  # I20
-    if not isinstance(result, dict):
-        return None
-    page = result.get("page", MISSING)
-    return None if is_no_value(page) else page
-
-
-def walk_pages(client: Client, api: str, purpose: str, *, query: dict[str, Any],
-               account: Account | None = None, b2b: B2BAccount | None = None,
-               rule_id: str | None = None) -> tuple[list[Answer], bool]:
-    """Follow the page chain; returns the answers and whether it terminated within MAX_PAGES.
-    A refused page fails the running check's rule (or `rule_id`)."""
-    spec = get_api(api)
-    answers: list[Answer] = []
-    page: Any = query.get("page", "null")
-    seen_keys: set[str] = set()
-    for number in range(1, MAX_PAGES + 1):
-        exchange = client.call(api, purpose=f"{purpose} page {number}", account=account, b2b=b2b,
-                               query={**query, "page": page})
-        got = answer(exchange, api, rule_id)
-        answers.append(got)
-        page = next_page(got.doc, spec)
-        if page is None:
-            return answers, True
-        if str(page) in seen_keys:
-            return answers, False
-        seen_keys.add(str(page))
-    return answers, False
-
-
 def accounts(profile: Profile) -> list[Account]:
     """The test accounts of the first account's user: the profile's one bearer token belongs to one
     user (C17), so another user's account would be refused, rightly."""
@@ -280,17 +123,6 @@ def claimed(profile: Profile, api: str) -> None:
 def default_exchange(client: Client, api: str) -> Exchange:
     """The plain question of an API (first account, defaults): asked once, judged by many rules."""
     return ask(client, api, f"{api} default query")
-
-
-def iter_doc_strings(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from iter_doc_strings(value, f"{path}.{key}" if path else key)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from iter_doc_strings(value, f"{path}[{index}]")
-    else:
-        yield path, node
 
 
 def representative_exchanges(client: Client, api: str) -> list[Exchange]:
@@ -376,8 +208,3 @@ def must_succeed(rule_id: str | None, exchange: Exchange, api: str, what: str, *
             violate("ERR-001", f"{what} was refused (HTTP {exchange.status}: {body}), and so is the plain "
                     f"question of {api} (HTTP {plain.status})", exchanges=[exchange, plain], api=api)
     violate(rule_id, f"{what} was refused (HTTP {exchange.status}: {body})", exchanges=[exchange], api=api)
-
-
-def rules(*rule_ids: str) -> list[Any]:
-    """Parameters for one check function that judges several rules the same way."""
-    return [pytest.param(rule_id, marks=pytest.mark.rule(rule_id), id=rule_id) for rule_id in rule_ids]
