@@ -35,6 +35,8 @@ from conformance.rules import ContractViolation
 
 MAX_PAGES = 500  # a page chain longer than this does not terminate (PAGE-003)
 NOT_APPLICABLE = "not_applicable: "
+# The user property under which a passing check leaves what it observed (INFO rules, issue 13).
+NOTE = "conformance_note"
 # the rule of the check now running, set by the plugin: helpers file under it unless told otherwise
 CURRENT_RULE: ContextVar[str] = ContextVar("conformance_current_rule", default="")
 
@@ -56,6 +58,12 @@ def violate(rule_id: str | None, message: str, *, exchanges: Iterable[Exchange] 
 
 def not_applicable(reason: str) -> NoReturn:
     pytest.skip(NOT_APPLICABLE + reason)
+
+
+def note(record_property: Any, text: str) -> None:
+    """Leave an observation on a passing check (pytest's `record_property` fixture): the verdict
+    layer writes it as the check's message in results.json."""
+    record_property(NOTE, text)
 
 
 def report(rule_id: str, violations: list[Violation], exchange: Exchange, api: str) -> None:

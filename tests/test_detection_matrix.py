@@ -33,8 +33,10 @@ def test_fault_is_detected(fault, tmp_path):
             profile = profile_for(broker, server.base_url, tmp_path, **LIMITS.get(fault, {}))
             result = run(profile, tmp_path / f"out-{broker}", *areas, extra=EXTRA.get(fault, ()))
         assert result.results is not None, result.stderr
-        assert result.exit_code == 1, f"{fault} on {broker}: exit {result.exit_code}; {result.stderr[-500:]}"
-        assert any(result.status(r) == "fail" for r in rules if get_rule(r).severity == "MUST"), result.failing()
+        musts = [r for r in rules if get_rule(r).severity == "MUST"]
+        expected = 1 if musts else 0  # a fault breaking SHOULD rules only warns (SCHEMA-009, C31)
+        assert result.exit_code == expected, f"{fault} on {broker}: exit {result.exit_code}; {result.stderr[-500:]}"
+        assert not musts or any(result.status(r) == "fail" for r in musts), result.failing()
         caught.update({r: result.status(r) for r in rules if result.status(r) in ("fail", "warn")})
         # specificity: a fault fails no MUST rule it does not declare
         collateral = {rid: st for rid, st in result.failing().items() if st == "fail" and rid not in rules}
@@ -72,9 +74,11 @@ def test_every_null_form_is_compliant(form, tmp_path):
 
 
 def test_every_rule_is_broken_by_some_fault():
-    """The fault catalogue covers the rule catalogue (TRN-003 is judged on the profile alone: below)."""
+    """The fault catalogue covers the rule catalogue. TRN-003 and TRN-007 are judged on the profile
+    alone (below, tests/test_conventions_rules.py); ERR-009 and LINK-006 are INFO notes that cannot
+    fail (C27's verdicts belong to the verdict layer, C33 is contractual): their notes are tested."""
     declared = {rule for rules, _ in FAULTS.values() for rule in rules}
-    assert set(load_rules()) - declared == {"TRN-003"}
+    assert set(load_rules()) - declared == {"TRN-003", "TRN-007", "ERR-009", "LINK-006"}
 
 
 @pytest.mark.parametrize(("base_url", "fails"), [

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from conformance.reference import faults_content, faults_logic, faults_wire  # noqa: F401  (registration)
+from conformance.reference import (  # noqa: F401  (registration)
+    faults_content,
+    faults_conventions,
+    faults_logic,
+    faults_wire,
+)
 from conformance.reference.behaviour import Behaviour
 from conformance.reference.faultkit import REGISTRY, Fault
 

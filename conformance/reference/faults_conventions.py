@@ -1,0 +1,80 @@
+"""Faults for the conventions that had no rule before issue 13: device information (C22), partner
+codes (C23), the interest queryType of non-claimers (C28), claimed rspTypes (C29) and the currency
+suffix (C31). Each is a mistake a real gateway makes when it validates more than the contract asks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from conformance.reference.behaviour import Behaviour
+from conformance.reference.context import Call
+from conformance.reference.errors import api_error
+from conformance.reference.faultkit import fault
+from conformance.reference.values import rewrite
+
+# The device formats of C22 for a PC: 12 digits, 12 hexadecimal characters.
+_PC_IP = re.compile(r"\d{12}")
+_PC_MAC = re.compile(r"[0-9A-Fa-f]{12}")
+# The partner codes the shipped profiles use (C23): a strict gateway knows only its registered ones.
+_REGISTERED = {"F9999", "F0995"}
+
+
+@fault("devinfo-format-checked", "NULL-006",
+       "Account APIs refuse (7000) a devInfo that is not the PC format: \"\", a phone number, a UUID.")
+def devinfo_format_checked(b: Behaviour) -> None:
+    def inspect(call: Call) -> None:
+        if call.family != "account":
+            return
+        dev = call.query.raw.get("devInfo")
+        dev = dev if isinstance(dev, dict) else {}
+        if not (_PC_IP.fullmatch(str(dev.get("ipAddr", ""))) and _PC_MAC.fullmatch(str(dev.get("macAddr", "")))):
+            raise api_error(7000, call.broker.category, "devInfo must be a 12-digit ipAddr and a 12-character macAddr")
+
+    b.inspectors.append(inspect)
+
+
+@fault("partner-codes-checked", "AUTH-008",
+       "The virtual broker's account APIs refuse (7000) partner codes other than the registered ones.")
+def partner_codes_checked(b: Behaviour) -> None:
+    def inspect(call: Call) -> None:
+        if call.family == "account" and call.query.partner.get("comId") not in _REGISTERED:
+            raise api_error(7000, call.broker.category, "unknown partner.comId")
+
+    b.inspectors.append(inspect)
+
+
+@fault("interest-querytype-refused", "FLT-009",
+       "A broker without the interest queryType refuses (6001) an interest request whose block asks a "
+       "positive count, instead of ignoring the block.")
+def interest_querytype_refused(b: Behaviour) -> None:
+    def inspect(call: Call) -> None:
+        if call.api != "interest" or call.broker.interest_query_type:
+            return
+        count = call.query.value("count")
+        if isinstance(count, (int, float)) and not isinstance(count, bool) and count > 0:
+            raise api_error(6001, call.broker.category, "queryType is not supported")
+
+    b.inspectors.append(inspect)
+
+
+@fault("qty-rsptype-refused", "NUM-005",
+       "portfolio refuses rspType QTY with 6002 although the broker offers real quantities.")
+def qty_rsptype_refused(b: Behaviour) -> None:
+    def inspect(call: Call) -> None:
+        if call.api == "portfolio" and call.query.value("rspType") == "QTY":
+            raise api_error(6002, call.broker.category, "rspType QTY is not available")
+
+    b.inspectors.append(inspect)
+
+
+@fault("currency-suffix-wrong", "SCHEMA-009",
+       "balancelist writes the balance basis of cashBalInfo[].crcyCode its own way: KRW_D0, KRW-D2.")
+def currency_suffix_wrong(b: Behaviour) -> None:
+    def suffix(path: tuple[str, ...], value: Any) -> Any:
+        if path and path[-1] == "crcyCode" and "cashBalInfo" in path and isinstance(value, str) \
+                and value[:3].isalpha():
+            return value.replace("-D0", "_D0") if "-D0" in value else value[:3] + "-D2"
+        return value
+
+    b.tree_transforms.append(lambda tree, call: rewrite(tree, suffix) if call.api == "balancelist" else tree)
