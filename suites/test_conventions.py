@@ -139,3 +139,51 @@ def test_onboarding_is_noted(client, record_property):
 @pytest.mark.parametrize("rule_id", ck.rules("SCHEMA-009"))
 def test_currency_codes(rule_id, api, client):
     ck.judge_messages(rule_id, api, client)
+
+
+# C3 on every API: "" in each request field the checker has no value for, the fields the contract
+# reads as required included (I1: "" satisfies a required request field). Paths into the body.
+EMPTY_FIELDS: dict[str, dict[str, str]] = {
+    "portfolio": {"portfolioRequestBody.queryType.rspType": "", "partner.srvId": ""},
+    "balance": {"balanceRequestBody.queryType.rspType": "", "partner.srvId": ""},
+    "transaction": {"transactionHistoryRequestBody.queryParams.isinCode": "",
+                    "transactionHistoryRequestBody.queryParams.side": "", "partner.srvId": ""},
+    "interest": {"interestSymbolListRequestBody.queryType.assetType": "",
+                 "interestSymbolListRequestBody.queryType.rspType": "", "partner.srvId": ""},
+    "orderdetail": {"orderDetailListRequestBody.queryParameter.qrOrderDate": "",
+                    "orderDetailListRequestBody.queryParameter.qrIsinCode": "",
+                    "orderDetailListRequestBody.queryParameter.qrOrderNo": "", "partner.srvId": ""},
+    "balancelist": {"balanceListRequestBody.queryParameter.page": "", "partner.srvId": ""},
+    "settlelist": {"settleListRequestBody.queryParameter.qrOrderDate": "",
+                   "settleListRequestBody.queryParameter.qrIsinCode": "", "partner.srvId": ""},
+    "accountlist": {"accountListRequestBody.queryParameter.page": "", "partner.srvId": ""},
+    "tradebook": {"tradeBookListRequestBody.queryParameter.page": "", "partner.srvId": ""},
+    "member-register": {"body.korName": "", "commonHeader.reqIdPlatform": "", "partner.srvId": ""},
+    "member-consent": {"body.korName": "", "commonHeader.reqIdPlatform": "", "partner.srvId": ""},
+}
+
+
+def _set_path(body: dict[str, object], path: str, value: object) -> None:
+    node = body
+    *parents, last = path.split(".")
+    for key in parents:
+        child = node.setdefault(key, {})
+        assert isinstance(child, dict), path
+        node = child
+    node[last] = value
+
+
+@pytest.mark.rule("NULL-001")
+@pytest.mark.parametrize("api", sorted(EMPTY_FIELDS))
+def test_every_api_accepts_empty_strings(api, client):
+    profile = client.profile
+    ck.claimed(profile, api)
+    spec = get_api(api)
+    if spec.family == "member" and not profile.member_ci:
+        ck.not_applicable("the profile has no member block (member.ci)")
+    body = client.body(api, account=ck.first_account(profile) if spec.family == "account" else None,
+                       b2b=ck.first_b2b(profile) if spec.family == "b2b" else None)
+    for path, value in EMPTY_FIELDS[api].items():
+        _set_path(body, path, value)
+    exchange = client.call(api, purpose=f'{api} with "" in every field without value', body=body)
+    ck.must_succeed("NULL-001", exchange, api, f'"" sent for {", ".join(EMPTY_FIELDS[api])}', baseline=client)

@@ -78,3 +78,13 @@ def currency_suffix_wrong(b: Behaviour) -> None:
         return value
 
     b.tree_transforms.append(lambda tree, call: rewrite(tree, suffix) if call.api == "balancelist" else tree)
+
+
+@fault("empty-partner-code-refused", "NULL-001",
+       "Every API reads partner.srvId \"\" as missing and refuses it with 3003 (C3: \"\" satisfies it, I1).")
+def empty_partner_code_refused(b: Behaviour) -> None:
+    def inspect(call: Call) -> None:
+        if call.query.partner.get("srvId") == "":
+            raise api_error(3003, call.broker.category, "partner.srvId is missing")
+
+    b.inspectors.append(inspect)
