@@ -88,3 +88,48 @@ def empty_partner_code_refused(b: Behaviour) -> None:
             raise api_error(3003, call.broker.category, "partner.srvId is missing")
 
     b.inspectors.append(inspect)
+
+
+# --- faults on more of the APIs a rule applies to (issue 13, item 4) ----------------------------
+_LIST_ROOTS = frozenset({"portfolioList", "balanceList", "transList", "orderDetailList", "settleList",
+                         "accountList", "tradeBookList"})
+
+
+@fault("plain-billions", "NUM-001",
+       "Integer amounts are kept in 1/10^9 units and written plainly on every API (1234000000000): "
+       "nine zeros without exponent notation beyond balance.")
+def plain_billions(b: Behaviour) -> None:
+    def scale(path: tuple[str, ...], value: Any) -> Any:
+        if path and path[0] in _LIST_ROOTS and isinstance(value, int) and not isinstance(value, bool) \
+                and value > 0:
+            return value * 10**9
+        return value
+
+    b.number_style = "plain"
+    b.tree_transforms.append(lambda tree, call: rewrite(tree, scale))
+
+
+# Closed code lists the broker writes in its own words (C10, D13): accountlist and orderdetail.
+_OWN_CODES = {"contractStatus": {"0": "N", "1": "Y", "2": "X"}, "modifyType": {"0": "N", "1": "Y"},
+              "cancelType": {"0": "N", "1": "Y"}}
+
+
+@fault("own-status-codes", "SCHEMA-004",
+       "accountlist contractStatus and orderdetail modifyType/cancelType use the broker's Y/N flags.")
+def own_status_codes(b: Behaviour) -> None:
+    def recode(path: tuple[str, ...], value: Any) -> Any:
+        codes = _OWN_CODES.get(path[-1]) if path else None
+        return codes.get(value, value) if codes and isinstance(value, str) else value
+
+    b.tree_transforms.append(lambda tree, call: rewrite(tree, recode))
+
+
+@fault("member-result-uppercase", "SCHEMA-004 LINK-001",
+       "member-register writes result in upper case (MEMBER, NONMEMBER), outside the closed list.")
+def member_result_uppercase(b: Behaviour) -> None:
+    def upper(tree: dict[str, Any], call: Call) -> dict[str, Any]:
+        if call.api == "member-register" and isinstance(tree.get("result"), str):
+            return {**tree, "result": tree["result"].upper()}
+        return tree
+
+    b.tree_transforms.append(upper)
