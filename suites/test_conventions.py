@@ -187,3 +187,26 @@ def test_every_api_accepts_empty_strings(api, client):
         _set_path(body, path, value)
     exchange = client.call(api, purpose=f'{api} with "" in every field without value', body=body)
     ck.must_succeed("NULL-001", exchange, api, f'"" sent for {", ".join(EMPTY_FIELDS[api])}', baseline=client)
+
+
+@pytest.mark.rule("TRN-008")
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+@pytest.mark.parametrize("api", list(API_IDS))
+def test_other_methods_refused_with_405(api, method, client):
+    ck.claimed(client.profile, api)
+    exchange = ck.ask(client, api, f"{api} asked with {method}", method=method)
+    ck.require_answer(exchange, "TRN-008", api)
+    if exchange.status != 405:
+        ck.violate("TRN-008", f"{method} on the {api} path was answered HTTP {exchange.status}, not 405 (C1)",
+                   exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("AUTH-009")
+@pytest.mark.parametrize("api", list(API_IDS))
+def test_wrong_content_type_refused(api, client):
+    ck.claimed(client.profile, api)
+    exchange = ck.ask(client, api, f"{api} sent as text/plain", content_type="text/plain")
+    ck.require_answer(exchange, "AUTH-009", api)
+    if exchange.status not in (400, 415):
+        ck.violate("AUTH-009", f"a JSON body labelled text/plain was answered HTTP {exchange.status}, "
+                   "not 415 or 400 (C16)", exchanges=[exchange], api=api)

@@ -4,6 +4,7 @@ suffix (C31). Each is a mistake a real gateway makes when it validates more than
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -133,3 +134,16 @@ def member_result_uppercase(b: Behaviour) -> None:
         return tree
 
     b.tree_transforms.append(upper)
+
+
+@fault("wrong-method-404", "TRN-008",
+       "The gateway answers other HTTP methods on an API path with 404 instead of 405.")
+def wrong_method_404(b: Behaviour) -> None:
+    b.reply_transforms.append(lambda reply, call: dataclasses.replace(reply, status=404)
+                              if reply.status == 405 else reply)
+
+
+@fault("content-type-unchecked", "AUTH-009",
+       "The gateway serves a JSON body whatever its Content-Type says (text/plain included).")
+def content_type_unchecked(b: Behaviour) -> None:
+    b.media_type_ok = lambda value: True
