@@ -210,3 +210,23 @@ def test_wrong_content_type_refused(api, client):
     if exchange.status not in (400, 415):
         ck.violate("AUTH-009", f"a JSON body labelled text/plain was answered HTTP {exchange.status}, "
                    "not 415 or 400 (C16)", exchanges=[exchange], api=api)
+
+
+@pytest.mark.rule("NUM-003")
+@pytest.mark.parametrize("api", ["portfolio"])
+def test_ratio_quantities_have_two_decimals(api, client):
+    """C30: the ratio `qty`/`amt` of rspType RAT carry at most two decimals, like earningRate."""
+    profile = client.profile
+    ck.claimed(profile, api)
+    if "RAT" not in profile.rsp_types:
+        ck.not_applicable("the profile does not claim rspType RAT")
+    exchange = ck.ask(client, api, "portfolio rspType RAT", query={"rspType": "RAT"})
+    if not ck.is_success(exchange, get_api(api)):
+        ck.nothing_judged("NUM-003", client, api)
+    doc = ck.answer(exchange, api, "NUM-003").doc
+    bad = [(path, value) for path, value in ck.iter_doc_strings(doc)
+           if path.startswith("portfolioList") and path.rsplit(".", 1)[-1] in ("qty", "amt")
+           and isinstance(value, float) and round(value, 2) != value]
+    if bad:
+        ck.violate("NUM-003", "; ".join(f"{p} = {v}" for p, v in bad[:10]) + " (a ratio with more than 2 decimals)",
+                   exchanges=[exchange], path=bad[0][0], api=api)

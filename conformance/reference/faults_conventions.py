@@ -147,3 +147,18 @@ def wrong_method_404(b: Behaviour) -> None:
        "The gateway serves a JSON body whatever its Content-Type says (text/plain included).")
 def content_type_unchecked(b: Behaviour) -> None:
     b.media_type_ok = lambda value: True
+
+
+@fault("unrounded-ratios", "NUM-003",
+       "portfolio computes the RAT ratios in floating point and writes them unrounded (12.3456789).")
+def unrounded_ratios(b: Behaviour) -> None:
+    def unround(path: tuple[str, ...], value: Any) -> Any:
+        if path and path[0] == "portfolioList" and path[-1] in ("qty", "amt") and isinstance(value, float):
+            return round(value * 1.0000123, 7)
+        return value
+
+    def apply(tree: dict[str, Any], call: Call) -> dict[str, Any]:
+        ratio = call.api == "portfolio" and call.query.text("rspType") in (None, "RAT")
+        return rewrite(tree, unround) if ratio else tree
+
+    b.tree_transforms.append(apply)
