@@ -162,3 +162,12 @@ def unrounded_ratios(b: Behaviour) -> None:
         return rewrite(tree, unround) if ratio else tree
 
     b.tree_transforms.append(apply)
+
+
+@fault("drops-derivatives", "GRP-004",
+       "The derivatives of a comprehensive account (FUT, OPT, ELW) are silently left out of EQTY and ALL "
+       "answers, though the broker does not declare them held separately (C10).")
+def drops_derivatives(b: Behaviour) -> None:
+    holdings = b.group_holdings
+    b.group_holdings = lambda account, group: [h for h in holdings(account, group)
+                                               if h.kind not in ("FUT", "OPT", "ELW")]
