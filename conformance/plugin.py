@@ -19,7 +19,7 @@ from typing import Any, cast
 import pytest
 
 from conformance import __version__, clock, outputs, prefetch
-from conformance.checking import CURRENT_RULE, NotApplicable, replay_excuse, window_excuse
+from conformance.checking import CURRENT_RULE, NOTE, NotApplicable, replay_excuse, window_excuse
 from conformance.contract import API_IDS, get_api
 from conformance.contract.window import in_closed_hours
 from conformance.redact import mask_identifiers, scrub, scrub_data
@@ -297,7 +297,8 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
         else:
             check.update(status="skip", message=reason)
         return check
-    if not report.failed:
+    if not report.failed:  # an INFO check that cannot fail says what it observed (checking.note)
+        check["message"] = _clean(" ".join(str(v) for k, v in item.user_properties if k == NOTE))
         return check
     exc = call.excinfo.value if call.excinfo else None
     if isinstance(exc, ContractViolation):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextvars import ContextVar
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -13,6 +13,8 @@ from conformance.evidence import Exchange
 from conformance.rules import ContractViolation
 
 NOT_APPLICABLE = "not_applicable: "
+# The user property under which a passing check leaves what it observed (INFO rules).
+NOTE = "conformance_note"
 # the rule of the check now running, set by the plugin: helpers file under it unless told otherwise
 CURRENT_RULE: ContextVar[str] = ContextVar("conformance_current_rule", default="")
 
@@ -58,3 +60,9 @@ def report(rule_id: str, violations: list[Violation], exchange: Exchange, api: s
     if len(mine) > 20:
         lines.append(f"… and {len(mine) - 20} more")
     violate(rule_id, "\n".join(lines), exchanges=[exchange], path=mine[0].path, api=api)
+
+
+def note(record_property: Any, text: str) -> None:
+    """Leave an observation on a passing check (pytest's `record_property` fixture): the verdict
+    layer writes it as the check's message in results.json."""
+    record_property(NOTE, text)

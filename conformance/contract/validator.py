@@ -158,7 +158,9 @@ def _advice(info: FieldInfo | None, value: Any, parts: list[Any]) -> tuple[str, 
                                   f'({", ".join(map(str, info.enum_recommended))})')
         if info.pattern_recommended or info.format == "date-loose":
             what = "YYYYMMDD date" if info.format == "date-loose" else f"pattern {info.pattern_recommended}"
-            return "SCHEMA-008", f'"{value}" does not follow the documented {what}'
+            # the currency suffix of C31 is a convention of its own, not an open vocabulary
+            rule = "SCHEMA-009" if info.path.endswith(".crcyCode") and info.pattern_recommended else "SCHEMA-008"
+            return rule, f'"{value}" does not follow the documented {what}'
     return None
 
 

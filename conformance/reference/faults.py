@@ -12,6 +12,7 @@ from pathlib import Path
 
 from conformance.reference import (  # noqa: F401  (registration)
     faults_content,
+    faults_conventions,
     faults_logic,
     faults_onboarding,
     faults_wire,
