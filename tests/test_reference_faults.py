@@ -30,7 +30,9 @@ crash-on-malformed catch-all-route fuzz-crash no-auth-account no-auth-b2b no-aut
 ci-not-checked member-wrong-result consent-dead-accounts consent-leaks consent-bad-dates
 register-everyone-member content-type-lies euc-kr-bodies slow-responses redirects junk-rate-headers
 member-needs-account consent-lists-unlinked consent-ignores-srvid serves-unlinked-accounts
-serves-expired-consent""".split()
+serves-expired-consent devinfo-format-checked partner-codes-checked empty-partner-code-refused
+interest-querytype-refused qty-rsptype-refused unrounded-ratios currency-suffix-wrong plain-billions
+own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -71,6 +73,17 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "register-no-account": ("member-register", {}, {"ci": USERS["mhcha"][1]}),
     "balance-unlinked": ("balance", {}, {"vt_acc_no": "160635473367620099"}),
     "balance-expired": ("balance", {}, {"vt_acc_no": "160670000000100099", "ci": USERS["yuna"][1]}),
+    # the conventions (issue 13): `set` overrides body fields by dotted path
+    "balance-empty-devinfo": ("balance", {}, {"set": {"devInfo.ipAddr": "", "devInfo.macAddr": ""}}),
+    "balance-other-partner": ("balance", {}, {"set": {"partner.comId": "F1234"}}),
+    "balance-empty-srvid": ("balance", {}, {"set": {"partner.srvId": ""}}),
+    "interest-counted": ("interest", {"count": 5}, {}),
+    "portfolio-qty": ("portfolio", {"rspType": "QTY"}, {}),
+    "portfolio-rat": ("portfolio", {"rspType": "RAT"}, {}),
+    "balancelist": ("balancelist", {}, {}),
+    "accountlist": ("accountlist", {}, {}),
+    "balance-get": ("balance", {}, {"method": "GET"}),
+    "balance-text-plain": ("balance", {}, {"content_type": "text/plain"}),
 }
 SHOWN_BY: dict[str, list[str]] = {
     "missing-resp": ["balance"],
@@ -137,11 +150,28 @@ SHOWN_BY: dict[str, list[str]] = {
     "consent-ignores-srvid": ["consent"],
     "serves-unlinked-accounts": ["balance-unlinked"],
     "serves-expired-consent": ["balance-expired"],
+    "devinfo-format-checked": ["balance-empty-devinfo"],
+    "partner-codes-checked": ["balance-other-partner"],
+    "empty-partner-code-refused": ["balance-empty-srvid"],
+    "interest-querytype-refused": ["interest-counted"],
+    "qty-rsptype-refused": ["portfolio-qty"],
+    "unrounded-ratios": ["portfolio-rat"],
+    "currency-suffix-wrong": ["balancelist"],
+    "plain-billions": ["transaction", "orderdetail"],
+    "own-status-codes": ["accountlist", "orderdetail"],
+    "member-result-uppercase": ["register"],
+    "wrong-method-404": ["balance-get"],
+    "content-type-unchecked": ["balance-text-plain"],
+    "drops-derivatives": ["balance-all"],
 }
 
 
 # Faults that break only a SHOULD convention (section 6): the broker stays compliant, with a warning.
-SHOULD_ONLY = {"serves-expired-consent": "C26: data after consent expiry is SHOULD in section 6"}
+SHOULD_ONLY = {"serves-expired-consent": "C26: data after consent expiry is SHOULD in section 6",
+               "content-type-unchecked": "C16: a wrong Content-Type refused is SHOULD in section 6",
+               "currency-suffix-wrong": "C31: the currency pattern is SHOULD in section 6",
+               "wrong-method-404": "C1: other methods answered 405 is SHOULD in section 6",
+               "unrounded-ratios": "C30: two decimals on rates and ratios is SHOULD in section 6"}
 
 
 def test_catalogue_lines_name_known_rules_and_a_must_rule_each():
@@ -179,12 +209,21 @@ async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
     body = ex.body(api, "diamond", query, **kw)
     if "reqIdPlatform" in extra:
         body["commonHeader"]["reqIdPlatform"] = extra["reqIdPlatform"]
+    for dotted, value in extra.get("set", {}).items():
+        *parents, leaf = dotted.split(".")
+        node = body
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
     raw = extra.get("raw", json.dumps(body, ensure_ascii=False).encode())
     headers = ex.headers(api, "diamond", extra.get("headers", "valid"))
+    if "content_type" in extra:
+        headers = {**headers, "Content-Type": extra["content_type"]}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8700") as client:
         before = len(slept)
-        response = await client.post(extra.get("path", ex.path(api, "diamond")), content=raw, headers=headers)
+        response = await client.request(extra.get("method", "POST"), extra.get("path", ex.path(api, "diamond")),
+                                        content=raw, headers=headers)
     return (response.status_code, response.headers.get("content-type"), response.headers.get("location"),
             response.content, slept[before:])
 

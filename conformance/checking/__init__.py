@@ -59,7 +59,8 @@ from conformance.checking.window import closed_hours_error, window_excuse
 from conformance.judges import iter_doc_strings
 
 __all__ = [
-    "CURRENT_RULE", "MAX_PAGES", "NOT_APPLICABLE", "NOTE", "note", "Answer", "CheckContext", "NotApplicable", "accounts",
+    "CURRENT_RULE", "MAX_PAGES", "NOT_APPLICABLE", "NOTE", "note", "Answer", "CheckContext", "NotApplicable",
+    "accounts",
     "all_items", "answer", "ask", "check", "claimed", "closed_hours_error", "current_rule", "default_exchange",
     "findings", "first_account", "first_b2b", "is_success", "item_identity", "iter_doc_strings", "replay_excuse",
     "judge_messages", "list_items", "must_succeed", "next_page", "not_applicable", "nothing_judged", "report",

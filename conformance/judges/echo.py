@@ -41,6 +41,6 @@ def echo_mismatches(rule_id: str, api: str, request: Any, response: Any) -> list
         else:
             ok = same_or_both_empty(sent, returned)
         if not ok:
-            out.append(Finding(field.path, f"{field.path}: sent {_shown(field.path, sent)}, "
-                                           f"got back {_shown(field.path, returned)}"))
+            shown_sent, shown_returned = _shown(field.path, sent), _shown(field.path, returned)
+            out.append(Finding(field.path, f"{field.path}: sent {shown_sent}, got back {shown_returned}"))
     return out
