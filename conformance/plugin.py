@@ -28,7 +28,7 @@ from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rul
 RESULTS_KEY = pytest.StashKey["RunState"]()
 # what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
 # rule's check)
-CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from")
+CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from", "findings")
 CLIENT_KEY = pytest.StashKey[Any]()
 
 
@@ -198,7 +198,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if excuse:  # no verdict at all: the check stays with its own rule
         check.pop("filed_from", None)
         check.update(rule_id=marker.args[0], status="not_applicable", message=excuse, window=True, path="",
-                     evidence=[])
+                     evidence=[], findings=[])
     if check["status"] == "run_error":
         check["status"] = "skip"
         report.user_properties.append(("conformance_run_error", check["message"]))
@@ -234,7 +234,7 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
             return check
         check.update(rule_id=named.id, status="fail" if named.severity == "MUST" else "warn",
                      message=_clean(exc.message), path=exc.path, api=exc.api or api,
-                     evidence=_evidence(item, exc.exchanges))
+                     evidence=_evidence(item, exc.exchanges), findings=_findings(exc, api))
         if named.id != marked.id:
             check["filed_from"] = marked.id  # raised inside another rule's check
         return check
@@ -242,6 +242,17 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
     text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
     check.update(status="run_error", message=text)
     return check
+
+
+def _findings(exc: ContractViolation, api: str) -> list[dict[str, Any]]:
+    """The violation's findings for results.json, their texts cleaned as the message is."""
+    out = []
+    for finding in exc.findings:
+        row = finding.to_dict()
+        row.update(api=row["api"] or exc.api or api, message=_clean(row["message"]), path=_clean(row["path"]),
+                   expected=_clean(row["expected"]), actual=_clean(row["actual"]))
+        out.append(row)
+    return out
 
 
 def _window_excuse(item: pytest.Item) -> str | None:
