@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__, outputs, profile_load
+from conformance import __version__, outputs, profile_load, results_doc
 from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
 from conformance.profile import Profile, ProfileError, load_profile
 from conformance.report import history, summary
@@ -238,12 +238,15 @@ def to_run(
             run.bundle_sha256 = manifest_hash(bundle)
     code = outcome.get("exit_code")
     results_file = out / cand.short_name / "results.json"
-    results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.is_file() else None
+    results = None
+    if results_file.is_file():
+        with contextlib.suppress(results_doc.ResultsError):  # unreadable: the broker was not audited
+            results = results_doc.load_results(results_file)
     if code in (EXIT_OK, EXIT_FAIL) and results is not None:
+        summary_ = results_doc.summary_of(results)
         run.status, run.reason = "ok", ""
-        run.compliant = bool(results["summary"]["compliant"])
-        run.must_failed = int(results["summary"]["must_failed"])
-        run.verdicts = {r["id"]: (r["area"], r["severity"], r["status"]) for r in results["rules"]}
+        run.compliant, run.must_failed = summary_.compliant, summary_.must_failed
+        run.verdicts = results_doc.verdicts(results)
     elif code == EXIT_USAGE:
         run.status = "unreachable"
         run.reason = outcome.get("reason") or "the run could not be made"  # names the transport error

@@ -12,23 +12,18 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from conformance import __version__, clock, outputs, prefetch
+from conformance import clock, outputs, prefetch, results_doc
 from conformance.checking import CURRENT_RULE, NOT_APPLICABLE, window_excuse
-from conformance.contract import API_IDS, get_api
-from conformance.contract.window import in_closed_hours
 from conformance.redact import mask_identifiers, scrub, scrub_data
-from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rules, rule_status
+from conformance.rules import AREAS, ContractViolation, Rule, get_rule
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
-# what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
-# rule's check)
-CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from", "findings")
 CLIENT_KEY = pytest.StashKey[Any]()
 
 
@@ -319,10 +314,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
+    """The run's record, assembled by its owner module (conformance.results_doc) from what the
+    controller gathered."""
     from conformance.profile import ProfileError
 
     broker: dict[str, Any] = {}
-    path = config.getoption("--profile")
     insecure = bool(config.getoption("--conformance-insecure"))
     try:
         prof = _profile(config)
@@ -330,60 +326,10 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         insecure = insecure or not prof.tls_verify  # tls: {verify: false} is as loud as --insecure
     except (ProfileError, pytest.UsageError):
         broker = {}
-    areas = [a for a in (config.getoption("--conformance-areas") or "").split(",") if a]
-    by_rule: dict[str, list[dict[str, Any]]] = {}
-    for check in state.checks:
-        by_rule.setdefault(check["rule_id"], []).append(check)
-    rules_out = []
-    counts = {s: 0 for s in ("pass", "fail", "warn", "skip", "not_applicable")}
-    must_failed = 0
-    for rule in load_rules().values():
-        checks = sorted(by_rule.get(rule.id, []), key=lambda c: (c["api"], c["nodeid"]))
-        status = rule_status(rule.severity, [c["status"] for c in checks])  # no checks: skip
-        counts[status] += 1
-        if status == "fail":
-            must_failed += 1
-        entry = {
-            "id": rule.id, "title": rule.title, "area": rule.area, "severity": rule.severity,
-            "spec_ref": rule.spec_ref, "status": status,
-            "checks": [{k: c[k] for k in CHECK_KEYS if k in c} for c in checks],
-        }
-        if not checks:
-            entry["note"] = ("not checked in this run" if areas and rule.area not in areas
-                             else "no check ran for this rule")
-        rules_out.append(entry)
-    finished = clock.now().astimezone(UTC)
-    return {
-        "tool": {"name": "koscom-conformance", "version": __version__},
-        "broker": broker,
-        "started_at": state.started.isoformat(timespec="seconds"),
-        "finished_at": finished.isoformat(timespec="seconds"),
-        "duration_s": round(time.monotonic() - state.t0, 2),
-        "options": {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
-                    "insecure": insecure,
-                    "profile": path or ""},
-        "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
-                    "unchecked": sum(1 for r in rules_out if not r["checks"]),
-                    "compliant": must_failed == 0 and not state.run_errors,
-                    "checks": len(state.checks), "run_errors": len(state.run_errors)},
-        "rules": rules_out,
-        "run_errors": state.run_errors,
-        "query_window": query_window_note(state.started, finished, state.checks),
-        "questions": prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"),
-    }
-
-
-def query_window_note(started: datetime, finished: datetime, checks: list[dict[str, Any]]) -> dict[str, Any]:
-    """When the run met the C27 closed hours, and which checks it therefore could not judge."""
-    excused = [{"rule_id": c["rule_id"], "api": c["api"], "nodeid": c["nodeid"]} for c in checks if c.get("window")]
-    inside = in_closed_hours(started) or in_closed_hours(finished) or bool(excused)
-    note = ""
-    if excused:
-        note = (f"{len(excused)} check(s) of {', '.join(sorted({e['api'] for e in excused}))} met an error answer "
-                "between 08:30 and 16:00 Seoul time, when these APIs need not answer (C27): not applicable. "
-                "A run before 08:30 or from 16:00 Seoul time judges them.")
-    elif inside:
-        note = "The run fell between 08:30 and 16:00 Seoul time; the time-windowed APIs answered all the same."
-    return {"timezone": "Asia/Seoul", "closed_hours": "08:30-16:00",
-            "apis": [a for a in API_IDS if get_api(a).time_window],
-            "in_closed_hours": inside, "not_judged": excused, "note": note}
+    return results_doc.assemble(
+        checks=state.checks, run_errors=state.run_errors, broker=broker, started=state.started,
+        finished=clock.now().astimezone(UTC), duration_s=round(time.monotonic() - state.t0, 2),
+        areas=[a for a in (config.getoption("--conformance-areas") or "").split(",") if a],
+        fuzz=bool(config.getoption("--conformance-fuzz")), insecure=insecure,
+        profile_path=config.getoption("--profile") or "",
+        questions=prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"))

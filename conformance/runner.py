@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from conformance import outputs
+from conformance import outputs, results_doc
 from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
 from conformance.paths import profiles_dir, suites_dir
 from conformance.profile import ProfileError, load_profile
@@ -121,31 +121,35 @@ def run_command(args: Namespace) -> int:
             return EXIT_USAGE
         for folder in ("allure-results", "exchanges"):  # written by other processes: scrubbed once more
             outputs.sweep(out, folder)
-        results = json.loads(results_file.read_text(encoding="utf-8"))
+        try:
+            results = results_doc.load_results(results_file)
+        except results_doc.ResultsError as exc:
+            print(f"conformance: the run could not be made: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         exchanges = recorded_exchanges(out)
         try:
             write_reports(out, results, profile, exchanges, sign_key=sign_key)
         except Exception as exc:  # noqa: BLE001 - the verdict stands; say which output is missing
             print(f"conformance: results.json is written, but the reports could not be: "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)
-        summary = results["summary"]
+        summary = results_doc.summary_of(results)
         if not args.quiet:
-            print(f"conformance: {summary['rules']} rules: {summary['pass']} pass, {summary['fail']} fail, "
-                  f"{summary['warn']} warn, {summary['skip']} skip, {summary['not_applicable']} n/a "
+            print(f"conformance: {summary.rules} rules: {summary.passed} pass, {summary.failed} fail, "
+                  f"{summary.warned} warn, {summary.skipped} skip, {summary.not_applicable} n/a "
                   f"in {time.monotonic() - started:.1f}s")
-            verdict = ("COMPLIANT" if summary["compliant"]
-                       else f"NOT COMPLIANT ({summary['must_failed']} MUST rules failed)")
-            if summary.get("unchecked"):
-                verdict += f" (partial run: {summary['unchecked']} rules not checked)"
+            verdict = ("COMPLIANT" if summary.compliant
+                       else f"NOT COMPLIANT ({summary.must_failed} MUST rules failed)")
+            if summary.unchecked:
+                verdict += f" (partial run: {summary.unchecked} rules not checked)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
-            questions = results.get("questions")
+            questions = results_doc.questions_of(results)
             if questions:
                 print(f"conformance: {questions_line(questions)}")
         unreachable = _unreachable_reason(exchanges)
         if unreachable:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
             return EXIT_USAGE
-        return EXIT_OK if summary["compliant"] else EXIT_FAIL
+        return EXIT_OK if summary.compliant else EXIT_FAIL
 
 
 def questions_line(questions: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from conformance import checking as ck
 from conformance.contract import validate
 from conformance.evidence import Exchange
 from conformance.findings import MAX_LINES, Finding, dedupe, render
+from conformance.results_doc import schema_errors
 from conformance.rules import ContractViolation
 
 pytest_plugins = ["pytester"]
@@ -96,3 +97,4 @@ def test_results_json_keeps_the_findings_cleaned(pytester: pytest.Pytester, monk
                                     "expected": "number", "actual": "an object", "exchanges": [], "kind": "logic"}
     assert check["message"] == "a.x: too long\na.y: wrong type"
     assert "sekrit-token-123" not in json.dumps(check)  # a bearer token never reaches a file
+    assert schema_errors(results) == []  # a failing run's record, findings and all, is what the schema says
