@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__, outputs, profile_load, results_doc
-from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, RunOutcome, UsageError
 from conformance.profile import Profile, ProfileError, load_profile
 from conformance.report import history, summary
 from conformance.report.bundle import manifest_hash
@@ -242,18 +242,26 @@ def to_run(
     if results_file.is_file():
         with contextlib.suppress(results_doc.ResultsError):  # unreadable: the broker was not audited
             results = results_doc.load_results(results_file)
-    if code in (EXIT_OK, EXIT_FAIL) and results is not None:
+    typed = _outcome_of(outcome)
+    if typed in (RunOutcome.COMPLIANT, RunOutcome.NOT_COMPLIANT) and results is not None:
         summary_ = results_doc.summary_of(results)
         run.status, run.reason = "ok", ""
         run.compliant, run.must_failed = summary_.compliant, summary_.must_failed
         run.verdicts = results_doc.verdicts(results)
-    elif code == EXIT_USAGE:
-        run.status = "unreachable"
-        run.reason = outcome.get("reason") or "the run could not be made"  # names the transport error
-    else:
-        run.status = "error"
+    else:  # unreachable, bad profile and harness error: each its own status in the fleet summary
+        run.status = RunOutcome.HARNESS_ERROR.history_status if typed.history_status == "ok" else typed.history_status
         run.reason = outcome.get("reason") or f"conformance run exited with {code}"
     return run, results
+
+
+def _outcome_of(outcome: dict[str, Any]) -> RunOutcome:
+    """The typed outcome the audit worker recorded (a record without one: known only by its exit)."""
+    try:
+        return RunOutcome(str(outcome.get("outcome")))
+    except ValueError:
+        by_exit = {EXIT_OK: RunOutcome.COMPLIANT, EXIT_FAIL: RunOutcome.NOT_COMPLIANT}
+        code = outcome.get("exit_code")
+        return by_exit.get(code, RunOutcome.HARNESS_ERROR) if isinstance(code, int) else RunOutcome.HARNESS_ERROR
 
 
 def exit_code(doc: dict[str, Any], fail_on: str) -> int:

@@ -24,6 +24,7 @@ from conformance.redact import mask_identifiers, scrub, scrub_data
 from conformance.rules import AREAS, ContractViolation, Rule, get_rule
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
+REPORTER_NAME = "conformance-results"
 CLIENT_KEY = pytest.StashKey[Any]()
 
 
@@ -40,17 +41,36 @@ class RunState:
         self.profile: Any = None
 
 
+# every option has an ini twin (pytest-html's manners): `--conformance-areas` ⇔ `conformance_areas`
+OPTIONS: tuple[tuple[str, str, str, Any], ...] = (
+    ("--profile", "conformance_profile", "broker profile (YAML)", None),
+    ("--out", "conformance_out", "folder for results.json (default: no results written)", None),
+    ("--conformance-base-url", "conformance_base_url", "override the profile's base_url", None),
+    ("--conformance-areas", "conformance_areas", "comma-separated rule areas to run", ""),
+    ("--conformance-insecure", "conformance_insecure", "do not verify TLS certificates", False),
+    ("--conformance-fuzz", "conformance_fuzz", "schemathesis negative testing", False),
+    ("--conformance-progress", "conformance_progress", "print a progress line per area", False),
+)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "KOSCOM conformance")
-    group.addoption("--profile", default=None, help="broker profile (YAML)")
-    group.addoption("--out", default=None, help="folder for results.json (default: no results written)")
-    group.addoption("--conformance-base-url", default=None, help="override the profile's base_url")
-    group.addoption("--conformance-areas", default="", help="comma-separated rule areas to run")
-    group.addoption("--conformance-insecure", action="store_true", default=False)
-    group.addoption("--conformance-fuzz", action="store_true", default=False)
-    group.addoption("--conformance-progress", action="store_true", default=False,
-                    help="print a progress line per area")
-    parser.addini("conformance_profile", "default broker profile", default=None)
+    for flag, ini, text, default in OPTIONS:
+        if isinstance(default, bool):
+            group.addoption(flag, action="store_true", default=None, help=f"{text} (ini: {ini})")
+            parser.addini(ini, text, type="bool", default=default)
+        else:
+            group.addoption(flag, default=None, help=f"{text} (ini: {ini})")
+            parser.addini(ini, text, default=default)
+
+
+def option(config: pytest.Config, flag: str) -> Any:
+    """An option's value: the command line's, else its ini twin's."""
+    value = config.getoption(flag)
+    if value is not None:
+        return value
+    ini = next(i for f, i, _, _ in OPTIONS if f == flag)
+    return config.getini(ini)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,9 +79,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.report.allure_scrub import install_allure_scrubber
 
     install_allure_scrubber(config)  # allure-pytest writes exception text that quotes the broker
-
-
-_config: pytest.Config | None = None
+    if not hasattr(config, "workerinput"):  # only the controller gathers verdicts and writes results
+        config.pluginmanager.register(ResultsReporter(config), REPORTER_NAME)
 
 
 def _area_of(item: pytest.Item) -> str:
@@ -70,7 +89,7 @@ def _area_of(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = {a.strip() for a in (config.getoption("--conformance-areas") or "").split(",") if a.strip()}
+    wanted = {a.strip() for a in (option(config, "--conformance-areas") or "").split(",") if a.strip()}
     unknown = wanted - set(AREAS)
     if unknown:
         raise pytest.UsageError(f"unknown area(s) {', '.join(sorted(unknown))}; areas: {', '.join(AREAS)}")
@@ -98,10 +117,10 @@ def _profile(config: pytest.Config) -> Any:
     if state.profile is None:
         from conformance.profile import load_profile
 
-        path = config.getoption("--profile") or config.getini("conformance_profile")
+        path = option(config, "--profile")
         if not path:
             raise pytest.UsageError("no broker profile: pass --profile FILE")
-        state.profile = load_profile(path, base_url=config.getoption("--conformance-base-url"))
+        state.profile = load_profile(path, base_url=option(config, "--conformance-base-url"))
     return state.profile
 
 
@@ -114,11 +133,11 @@ def profile(pytestconfig: pytest.Config) -> Any:
 def client(profile: Any, pytestconfig: pytest.Config) -> Any:
     from conformance.client import Client
 
-    c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"))
+    c = Client(profile, insecure=option(pytestconfig, "--conformance-insecure"))
     pytestconfig.stash[CLIENT_KEY] = c
     yield c
     prefetch.finish(pytestconfig)  # every speculative question answered before the record is written
-    out = pytestconfig.getoption("--out")
+    out = option(pytestconfig, "--out")
     if out:  # every exchange, for the evidence bundle (one file per xdist worker)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         lines = [json.dumps(scrub_data(exchange.to_evidence()), ensure_ascii=False) + "\n"
@@ -130,7 +149,7 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
 
 @pytest.fixture(scope="session")
 def fuzz_enabled(pytestconfig: pytest.Config) -> bool:
-    return bool(pytestconfig.getoption("--conformance-fuzz"))
+    return bool(option(pytestconfig, "--conformance-fuzz"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -268,27 +287,34 @@ def _evidence(item: pytest.Item, ids: list[str]) -> list[dict[str, Any]]:
     return [by_id[i].to_evidence() for i in ids if i in by_id]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    global _config
-    _config = session.config
+class ResultsReporter:
+    """The controller's gatherer (registered on it in pytest_configure, as pytest-html does): every
+    worker's check records arrive here through pytest-xdist, and it writes results.json once."""
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.state: RunState = config.stash[RESULTS_KEY]
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # this hook gets no config; under xdist it runs on the controller for every worker's report
-    config = _config
-    if config is None:
-        return
-    state = config.stash[RESULTS_KEY]
-    for name, value in report.user_properties:
-        value = cast(Any, value)
-        if name == "conformance_check":
-            state.checks.append(value)
-            state.done += 1
-            if config.getoption("--conformance-progress"):
-                _progress(state, get_rule(value["rule_id"]).area)
-        elif name == "conformance_run_error":
-            state.run_errors.append({"nodeid": report.nodeid, "message": value})
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        state = self.state
+        for name, value in report.user_properties:
+            value = cast(Any, value)
+            if name == "conformance_check":
+                state.checks.append(value)
+                state.done += 1
+                if option(self.config, "--conformance-progress"):
+                    _progress(state, get_rule(value["rule_id"]).area)
+            elif name == "conformance_run_error":
+                state.run_errors.append({"nodeid": report.nodeid, "message": value})
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        out = option(self.config, "--out")
+        if not out:
+            return
+        results = build_results(self.state, self.config)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        outputs.write_text(Path(out), Path(out) / "results.json",
+                           json.dumps(scrub_data(results), ensure_ascii=False, indent=1))
 
 
 def _progress(state: RunState, area: str) -> None:
@@ -299,27 +325,13 @@ def _progress(state: RunState, area: str) -> None:
         state.last_area, state.last_print = area, now
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    config = session.config
-    if hasattr(config, "workerinput"):  # xdist worker: the controller writes results
-        return
-    out = config.getoption("--out")
-    if not out:
-        return
-    state = config.stash[RESULTS_KEY]
-    results = build_results(state, config)
-    Path(out).mkdir(parents=True, exist_ok=True)
-    outputs.write_text(Path(out), Path(out) / "results.json",
-                       json.dumps(scrub_data(results), ensure_ascii=False, indent=1))
-
-
 def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
     """The run's record, assembled by its owner module (conformance.results_doc) from what the
     controller gathered."""
     from conformance.profile import ProfileError
 
     broker: dict[str, Any] = {}
-    insecure = bool(config.getoption("--conformance-insecure"))
+    insecure = bool(option(config, "--conformance-insecure"))
     try:
         prof = _profile(config)
         broker = {"name": prof.name, "short_name": prof.short_name, "code": prof.code, "base_url": prof.base_url}
@@ -329,7 +341,7 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
     return results_doc.assemble(
         checks=state.checks, run_errors=state.run_errors, broker=broker, started=state.started,
         finished=clock.now().astimezone(UTC), duration_s=round(time.monotonic() - state.t0, 2),
-        areas=[a for a in (config.getoption("--conformance-areas") or "").split(",") if a],
-        fuzz=bool(config.getoption("--conformance-fuzz")), insecure=insecure,
-        profile_path=config.getoption("--profile") or "",
-        questions=prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"))
+        areas=[a for a in (option(config, "--conformance-areas") or "").split(",") if a],
+        fuzz=bool(option(config, "--conformance-fuzz")), insecure=insecure,
+        profile_path=option(config, "--profile") or "",
+        questions=prefetch.question_summary(Path(option(config, "--out") or ".") / "exchanges"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import outputs, results_doc
-from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance.outcomes import OUTCOME_FILE_ENV, RunOutcome, UsageError
 from conformance.paths import profiles_dir, suites_dir
 from conformance.profile import ProfileError, load_profile
 from conformance.rules import AREAS
@@ -76,6 +77,16 @@ def recorded_exchanges(out: Path) -> list[dict[str, Any]]:
 
 
 def run_command(args: Namespace) -> int:
+    outcome, reason = run_outcome(args)
+    target = os.environ.get(OUTCOME_FILE_ENV)
+    if target:  # the fleet audit's typed handoff (its work folder is swept by the scrubber)
+        Path(target).write_text(json.dumps({"outcome": outcome.value, "reason": reason}, ensure_ascii=False),
+                                encoding="utf-8")
+    return outcome.exit_code
+
+
+def run_outcome(args: Namespace) -> tuple[RunOutcome, str]:
+    """Run one broker; what came of it, and why when it is not a verdict."""
     areas = list(args.area or [])
     unknown = [a for a in areas if a not in AREAS]
     if unknown:
@@ -101,7 +112,7 @@ def run_command(args: Namespace) -> int:
             profile = load_profile(profile_path, base_url=base_url)
         except ProfileError as exc:
             print(f"conformance: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return RunOutcome.BAD_PROFILE, str(exc)
         insecure = args.insecure or not profile.tls_verify
         if insecure:
             why = "--insecure" if args.insecure else f"tls: {{verify: false}} in {profile_path}"
@@ -118,14 +129,14 @@ def run_command(args: Namespace) -> int:
         if not results_file.exists():
             reason = _last_line(proc.stderr) or f"pytest exited with {proc.returncode}"
             print(f"conformance: the run could not be made: {reason}", file=sys.stderr)
-            return EXIT_USAGE
+            return RunOutcome.HARNESS_ERROR, reason
         for folder in ("allure-results", "exchanges"):  # written by other processes: scrubbed once more
             outputs.sweep(out, folder)
         try:
             results = results_doc.load_results(results_file)
         except results_doc.ResultsError as exc:
             print(f"conformance: the run could not be made: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return RunOutcome.HARNESS_ERROR, str(exc)
         exchanges = recorded_exchanges(out)
         try:
             write_reports(out, results, profile, exchanges, sign_key=sign_key)
@@ -148,8 +159,8 @@ def run_command(args: Namespace) -> int:
         unreachable = _unreachable_reason(exchanges)
         if unreachable:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
-            return EXIT_USAGE
-        return EXIT_OK if summary.compliant else EXIT_FAIL
+            return RunOutcome.UNREACHABLE, f"the gateway could not be reached at all: {unreachable}"
+        return (RunOutcome.COMPLIANT if summary.compliant else RunOutcome.NOT_COMPLIANT), ""
 
 
 def questions_line(questions: dict[str, Any]) -> str:
