@@ -242,7 +242,7 @@ def to_run(
     if results_file.is_file():
         with contextlib.suppress(results_doc.ResultsError):  # unreadable: the broker was not audited
             results = results_doc.load_results(results_file)
-    typed = _outcome_of(outcome)
+    typed = _outcome_of(outcome, results is not None)
     if typed in (RunOutcome.COMPLIANT, RunOutcome.NOT_COMPLIANT) and results is not None:
         summary_ = results_doc.summary_of(results)
         run.status, run.reason = "ok", ""
@@ -254,12 +254,14 @@ def to_run(
     return run, results
 
 
-def _outcome_of(outcome: dict[str, Any]) -> RunOutcome:
-    """The typed outcome the audit worker recorded (a record without one: known only by its exit)."""
+def _outcome_of(outcome: dict[str, Any], has_results: bool = False) -> RunOutcome:
+    """The typed outcome the audit worker recorded. A record without one is known by its exit: a
+    run exits 2 after writing results only when nothing answered; without results, the harness failed."""
     try:
         return RunOutcome(str(outcome.get("outcome")))
     except ValueError:
-        by_exit = {EXIT_OK: RunOutcome.COMPLIANT, EXIT_FAIL: RunOutcome.NOT_COMPLIANT}
+        by_exit = {EXIT_OK: RunOutcome.COMPLIANT, EXIT_FAIL: RunOutcome.NOT_COMPLIANT,
+                   EXIT_USAGE: RunOutcome.UNREACHABLE if has_results else RunOutcome.HARNESS_ERROR}
         code = outcome.get("exit_code")
         return by_exit.get(code, RunOutcome.HARNESS_ERROR) if isinstance(code, int) else RunOutcome.HARNESS_ERROR
 

@@ -58,4 +58,6 @@ def test_each_outcome_is_its_own_fleet_status(tmp_path: Path, kind: RunOutcome, 
 def test_a_record_without_a_typed_outcome_is_read_by_its_exit() -> None:
     assert audit._outcome_of({"exit_code": 1}) is RunOutcome.NOT_COMPLIANT
     assert audit._outcome_of({"exit_code": 2}) is RunOutcome.HARNESS_ERROR
+    assert audit._outcome_of({"exit_code": 2}, has_results=True) is RunOutcome.UNREACHABLE
+    assert audit._outcome_of({"outcome": "harness_error", "exit_code": 2}, has_results=True) is RunOutcome.HARNESS_ERROR
     assert audit._outcome_of({"exit_code": None}) is RunOutcome.HARNESS_ERROR
