@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from conformance.outcomes import OUTCOME_FILE_ENV, RunOutcome
+
 PLAN_ENV = "CONFORMANCE_AUDIT_PLAN"
 
 
@@ -75,13 +77,17 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
         cmd += ["--waivers", plan["waivers"]]
     if plan.get("lang"):
         cmd += ["--lang", plan["lang"]]
+    typed = Path(plan["outcomes"]) / f"{broker['short_name']}.run.json"  # what the run says it came to
+    typed.parent.mkdir(parents=True, exist_ok=True)
+    typed.unlink(missing_ok=True)
+    env = {**_child_env(plan), OUTCOME_FILE_ENV: str(typed)}
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.monotonic()
     # A session of its own, so a run that overstays (or an interrupted audit) is ended whole:
     # `conformance run` and the pytest process it started.
     proc = subprocess.Popen(
         cmd,
-        env=_child_env(plan),
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -103,11 +109,13 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
             proc.communicate()
         if pid_file is not None:
             pid_file.unlink(missing_ok=True)
+    kind, said = _typed_outcome(typed, code)
     outcome = {
         "short_name": broker["short_name"],
+        "outcome": kind.value,
         "profile": broker["profile"],
         "exit_code": code,
-        "reason": reason,
+        "reason": said or reason,
         "started_at": started,
         "duration_s": round(time.monotonic() - t0, 2),
         "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
@@ -116,6 +124,19 @@ def run_broker(plan: dict[str, Any], broker: dict[str, Any]) -> dict[str, Any]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(outcome, ensure_ascii=False, indent=1), encoding="utf-8")
     return outcome
+
+
+def _typed_outcome(file: Path, code: int | None) -> tuple[RunOutcome, str]:
+    """The run's own word on its outcome; a run that ended without one (killed, timed out, crashed
+    before it could say) is a harness error, never "unreachable"."""
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+        kind = RunOutcome(doc["outcome"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return RunOutcome.HARNESS_ERROR, ""
+    if kind.exit_code != code:  # the process ended otherwise than the run said: trust the exit
+        return RunOutcome.HARNESS_ERROR, ""
+    return kind, " ".join(str(doc.get("reason") or "").split())[:500]
 
 
 @pytest.mark.parametrize("broker", PLAN["brokers"], ids=[b["short_name"] for b in PLAN["brokers"]])

@@ -29,8 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__, outputs, profile_load
-from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance import __version__, outputs, profile_load, results_doc
+from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, RunOutcome, UsageError
 from conformance.profile import Profile, ProfileError, load_profile
 from conformance.report import history, summary
 from conformance.report.bundle import manifest_hash
@@ -242,24 +242,37 @@ def to_run(
             run.bundle_sha256 = manifest_hash(bundle)
     code = outcome.get("exit_code")
     results_file = out / cand.short_name / "results.json"
-    results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.is_file() else None
-    if code in (EXIT_OK, EXIT_FAIL) and results is not None:
+    results = None
+    if results_file.is_file():
+        with contextlib.suppress(results_doc.ResultsError):  # unreadable: the broker was not audited
+            results = results_doc.load_results(results_file)
+    typed = _outcome_of(outcome, results is not None)
+    if typed in (RunOutcome.COMPLIANT, RunOutcome.NOT_COMPLIANT) and results is not None:
+        summary_ = results_doc.summary_of(results)
         run.status, run.reason = "ok", ""
-        run.compliant = bool(results["summary"]["compliant"])
-        run.must_failed = int(results["summary"]["must_failed"])
-        run.verdicts = {r["id"]: (r["area"], r["severity"], r["status"]) for r in results["rules"]}
+        run.compliant, run.must_failed = summary_.compliant, summary_.must_failed
+        run.verdicts = results_doc.verdicts(results)
         run.waived = int(results["summary"].get("waived") or 0)
         block = results.get("waivers") or {}
         run.waivers = [{"rule_id": w.get("rule", ""), "api": w.get("api", ""), "expires": w.get("expires", ""),
                         "state": state, "reason": w.get("reason", ""), "approved_by": w.get("approved_by", "")}
                        for state in ("applied", "unused", "expired") for w in block.get(state) or []]
-    elif code == EXIT_USAGE:
-        run.status = "unreachable"
-        run.reason = outcome.get("reason") or "the run could not be made"  # names the transport error
-    else:
-        run.status = "error"
+    else:  # unreachable, bad profile and harness error: each its own status in the fleet summary
+        run.status = RunOutcome.HARNESS_ERROR.history_status if typed.history_status == "ok" else typed.history_status
         run.reason = outcome.get("reason") or f"conformance run exited with {code}"
     return run, results
+
+
+def _outcome_of(outcome: dict[str, Any], has_results: bool = False) -> RunOutcome:
+    """The typed outcome the audit worker recorded. A record without one is known by its exit: a
+    run exits 2 after writing results only when nothing answered; without results, the harness failed."""
+    try:
+        return RunOutcome(str(outcome.get("outcome")))
+    except ValueError:
+        by_exit = {EXIT_OK: RunOutcome.COMPLIANT, EXIT_FAIL: RunOutcome.NOT_COMPLIANT,
+                   EXIT_USAGE: RunOutcome.UNREACHABLE if has_results else RunOutcome.HARNESS_ERROR}
+        code = outcome.get("exit_code")
+        return by_exit.get(code, RunOutcome.HARNESS_ERROR) if isinstance(code, int) else RunOutcome.HARNESS_ERROR
 
 
 def exit_code(doc: dict[str, Any], fail_on: str) -> int:

@@ -155,7 +155,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return history_page_command(args)
     if command == "history":
-        from conformance.report.history import history_command
+        from conformance.report.history_cli import history_command
 
         return history_command(args)
     if command == "report":

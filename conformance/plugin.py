@@ -12,25 +12,19 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 
-from conformance import __version__, clock, outputs, prefetch
+from conformance import clock, outputs, prefetch, results_doc
 from conformance.checking import CURRENT_RULE, NOTE, NotApplicable, replay_excuse, window_excuse
-from conformance.contract import API_IDS, get_api
-from conformance.contract.window import in_closed_hours
 from conformance.redact import mask_identifiers, scrub, scrub_data
-from conformance.rules import AREAS, ContractViolation, Rule, get_rule, load_rules, rule_status
+from conformance.rules import AREAS, ContractViolation, Rule, get_rule
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
-# what results.json keeps of a check record (window: excused by C27; filed_from: raised by another
-# rule's check; not_recorded: a replayed check whose question the recording lacks; carried_over /
-# checked_at: kept by a rerun from the earlier run that judged it then)
-CHECK_KEYS = ("nodeid", "api", "status", "message", "path", "evidence", "window", "filed_from", "not_recorded",
-              "carried_over", "checked_at")
+REPORTER_NAME = "conformance-results"
 CLIENT_KEY = pytest.StashKey[Any]()
 # rows of the onboarding table a check records with record_property (suites/test_onboarding_path.py)
 ONBOARDING_ROW = "conformance_onboarding"
@@ -51,22 +45,42 @@ class RunState:
         self.waivers: list[Any] | None = None  # loaded when a check first needs them (Allure labels)
 
 
+# every option has an ini twin (pytest-html's manners): `--conformance-areas` ⇔ `conformance_areas`
+OPTIONS: tuple[tuple[str, str, str, Any], ...] = (
+    ("--profile", "conformance_profile", "broker profile (YAML)", None),
+    ("--out", "conformance_out", "folder for results.json (default: no results written)", None),
+    ("--conformance-base-url", "conformance_base_url", "override the profile's base_url", None),
+    ("--conformance-areas", "conformance_areas", "comma-separated rule areas to run", ""),
+    ("--conformance-insecure", "conformance_insecure", "do not verify TLS certificates", False),
+    ("--conformance-fuzz", "conformance_fuzz", "schemathesis negative testing", False),
+    ("--conformance-progress", "conformance_progress", "print a progress line per area", False),
+    ("--conformance-replay", "conformance_replay",
+     "answer every question from this recording (evidence.zip or exchanges/ folder)", None),
+    ("--conformance-rerun", "conformance_rerun", "earlier results.json: ask only what it left unsettled", None),
+    ("--conformance-rerun-label", "conformance_rerun_label", "how the report names that earlier run", None),
+)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("conformance", "KOSCOM conformance")
-    group.addoption("--profile", default=None, help="broker profile (YAML)")
-    group.addoption("--out", default=None, help="folder for results.json (default: no results written)")
-    group.addoption("--conformance-base-url", default=None, help="override the profile's base_url")
-    group.addoption("--conformance-areas", default="", help="comma-separated rule areas to run")
-    group.addoption("--conformance-insecure", action="store_true", default=False)
-    group.addoption("--conformance-fuzz", action="store_true", default=False)
-    group.addoption("--conformance-replay", default=None,
-                    help="answer every question from this recording (evidence.zip or exchanges/ folder)")
-    group.addoption("--conformance-progress", action="store_true", default=False,
-                    help="print a progress line per area")
+    for flag, ini, text, default in OPTIONS:
+        if isinstance(default, bool):
+            group.addoption(flag, action="store_true", default=None, help=f"{text} (ini: {ini})")
+            parser.addini(ini, text, type="bool", default=default)
+        else:
+            group.addoption(flag, default=None, help=f"{text} (ini: {ini})")
+            parser.addini(ini, text, default=default)
+    # repeatable, so no ini twin: a profile's `waivers:` and --waivers both arrive here
     group.addoption("--conformance-waivers", action="append", default=[], help="waivers file (repeatable)")
-    group.addoption("--conformance-rerun", default=None, help="earlier results.json: ask only what it left unsettled")
-    group.addoption("--conformance-rerun-label", default=None, help="how the report names that earlier run")
-    parser.addini("conformance_profile", "default broker profile", default=None)
+
+
+def option(config: pytest.Config, flag: str) -> Any:
+    """An option's value: the command line's, else its ini twin's."""
+    value = config.getoption(flag)
+    if value is not None:
+        return value
+    ini = next(i for f, i, _, _ in OPTIONS if f == flag)
+    return config.getini(ini)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,9 +89,8 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.report.allure_scrub import install_allure_scrubber
 
     install_allure_scrubber(config)  # allure-pytest writes exception text that quotes the broker
-
-
-_config: pytest.Config | None = None
+    if not hasattr(config, "workerinput"):  # only the controller gathers verdicts and writes results
+        config.pluginmanager.register(ResultsReporter(config), REPORTER_NAME)
 
 
 def _area_of(item: pytest.Item) -> str:
@@ -86,13 +99,13 @@ def _area_of(item: pytest.Item) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = {a.strip() for a in (config.getoption("--conformance-areas") or "").split(",") if a.strip()}
+    wanted = {a.strip() for a in (option(config, "--conformance-areas") or "").split(",") if a.strip()}
     unknown = wanted - set(AREAS)
     if unknown:
         raise pytest.UsageError(f"unknown area(s) {', '.join(sorted(unknown))}; areas: {', '.join(AREAS)}")
+    previous = _previous(config)
     keep: list[pytest.Item] = []
     drop: list[pytest.Item] = []
-    previous = _previous(config)
     for item in items:
         marker = item.get_closest_marker("rule")
         if marker is None:
@@ -111,12 +124,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _previous(config: pytest.Config) -> Any:
     """The earlier run a rerun completes (conformance.rerun.Previous), or None."""
-    path = config.getoption("--conformance-rerun")
+    path = option(config, "--conformance-rerun")
     if not path:
         return None
     from conformance.rerun import load_previous
 
-    return load_previous(path, config.getoption("--conformance-rerun-label"))
+    return load_previous(path, option(config, "--conformance-rerun-label"))
 
 
 def _waivers(config: pytest.Config) -> list[Any]:
@@ -132,10 +145,10 @@ def _profile(config: pytest.Config) -> Any:
     if state.profile is None:
         from conformance.profile import load_profile
 
-        path = config.getoption("--profile") or config.getini("conformance_profile")
+        path = option(config, "--profile")
         if not path:
             raise pytest.UsageError("no broker profile: pass --profile FILE")
-        state.profile = load_profile(path, base_url=config.getoption("--conformance-base-url"))
+        state.profile = load_profile(path, base_url=option(config, "--conformance-base-url"))
     return state.profile
 
 
@@ -148,12 +161,11 @@ def profile(pytestconfig: pytest.Config) -> Any:
 def client(profile: Any, pytestconfig: pytest.Config) -> Any:
     from conformance.client import Client
 
-    c = Client(profile, insecure=pytestconfig.getoption("--conformance-insecure"),
-               replay=_recording(pytestconfig))
+    c = Client(profile, insecure=option(pytestconfig, "--conformance-insecure"), replay=_recording(pytestconfig))
     pytestconfig.stash[CLIENT_KEY] = c
     yield c
     prefetch.finish(pytestconfig)  # every speculative question answered before the record is written
-    out = pytestconfig.getoption("--out")
+    out = option(pytestconfig, "--out")
     if out:  # every exchange, for the evidence bundle (one file per xdist worker)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         lines = [json.dumps(scrub_data(exchange.to_evidence()), ensure_ascii=False) + "\n"
@@ -165,7 +177,7 @@ def client(profile: Any, pytestconfig: pytest.Config) -> Any:
 
 def _recording(config: pytest.Config) -> Any:
     """The recording a replayed run answers from (loaded once per process), or None."""
-    path = config.getoption("--conformance-replay")
+    path = option(config, "--conformance-replay")
     state = config.stash[RESULTS_KEY]
     if path and state.recording is None:
         from conformance.client.replay import RecordingError, load_recording
@@ -179,7 +191,7 @@ def _recording(config: pytest.Config) -> Any:
 
 @pytest.fixture(scope="session")
 def fuzz_enabled(pytestconfig: pytest.Config) -> bool:
-    return bool(pytestconfig.getoption("--conformance-fuzz"))
+    return bool(option(pytestconfig, "--conformance-fuzz"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -246,12 +258,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if replayed:  # a question the recording does not hold: neither a pass nor a fail
         check.pop("filed_from", None)
         check.update(rule_id=marker.args[0], status="not_applicable", message=replayed, not_recorded=True,
-                     path="", evidence=[])
+                     path="", evidence=[], findings=[])
         excuse = None
     if excuse:  # no verdict at all: the check stays with its own rule
         check.pop("filed_from", None)
         check.update(rule_id=marker.args[0], status="not_applicable", message=excuse, window=True, path="",
-                     evidence=[])
+                     evidence=[], findings=[])
     if check["status"] == "run_error":
         check["status"] = "skip"
         report.user_properties.append(("conformance_run_error", check["message"]))
@@ -309,7 +321,7 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
             return check
         check.update(rule_id=named.id, status="fail" if named.severity == "MUST" else "warn",
                      message=_clean(exc.message), path=exc.path, api=exc.api or api,
-                     evidence=_evidence(item, exc.exchanges))
+                     evidence=_evidence(item, exc.exchanges), findings=_findings(exc, api))
         if named.id != marked.id:
             check["filed_from"] = marked.id  # raised inside another rule's check
         return check
@@ -317,6 +329,17 @@ def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest
     text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
     check.update(status="run_error", message=text)
     return check
+
+
+def _findings(exc: ContractViolation, api: str) -> list[dict[str, Any]]:
+    """The violation's findings for results.json, their texts cleaned as the message is."""
+    out = []
+    for finding in exc.findings:
+        row = finding.to_dict()
+        row.update(api=row["api"] or exc.api or api, message=_clean(row["message"]), path=_clean(row["path"]),
+                   expected=_clean(row["expected"]), actual=_clean(row["actual"]))
+        out.append(row)
+    return out
 
 
 def _replay_excuse(item: pytest.Item) -> str | None:
@@ -342,27 +365,34 @@ def _evidence(item: pytest.Item, ids: list[str]) -> list[dict[str, Any]]:
     return [by_id[i].to_evidence() for i in ids if i in by_id]
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    global _config
-    _config = session.config
+class ResultsReporter:
+    """The controller's gatherer (registered on it in pytest_configure, as pytest-html does): every
+    worker's check records arrive here through pytest-xdist, and it writes results.json once."""
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.state: RunState = config.stash[RESULTS_KEY]
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # this hook gets no config; under xdist it runs on the controller for every worker's report
-    config = _config
-    if config is None:
-        return
-    state = config.stash[RESULTS_KEY]
-    for name, value in report.user_properties:
-        value = cast(Any, value)
-        if name == "conformance_check":
-            state.checks.append(value)
-            state.done += 1
-            if config.getoption("--conformance-progress"):
-                _progress(state, get_rule(value["rule_id"]).area)
-        elif name == "conformance_run_error":
-            state.run_errors.append({"nodeid": report.nodeid, "message": value})
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        state = self.state
+        for name, value in report.user_properties:
+            value = cast(Any, value)
+            if name == "conformance_check":
+                state.checks.append(value)
+                state.done += 1
+                if option(self.config, "--conformance-progress"):
+                    _progress(state, get_rule(value["rule_id"]).area)
+            elif name == "conformance_run_error":
+                state.run_errors.append({"nodeid": report.nodeid, "message": value})
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        out = option(self.config, "--out")
+        if not out:
+            return
+        results = build_results(self.state, self.config)
+        Path(out).mkdir(parents=True, exist_ok=True)
+        outputs.write_text(Path(out), Path(out) / "results.json",
+                           json.dumps(scrub_data(results), ensure_ascii=False, indent=1))
 
 
 def _progress(state: RunState, area: str) -> None:
@@ -373,124 +403,40 @@ def _progress(state: RunState, area: str) -> None:
         state.last_area, state.last_print = area, now
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    config = session.config
-    if hasattr(config, "workerinput"):  # xdist worker: the controller writes results
-        return
-    out = config.getoption("--out")
-    if not out:
-        return
-    state = config.stash[RESULTS_KEY]
-    results = build_results(state, config)
-    Path(out).mkdir(parents=True, exist_ok=True)
-    outputs.write_text(Path(out), Path(out) / "results.json",
-                       json.dumps(scrub_data(results), ensure_ascii=False, indent=1))
-
-
 def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
+    """The run's record, assembled by its owner module (conformance.results_doc) from what the
+    controller gathered."""
     from conformance.profile import ProfileError
 
     broker: dict[str, Any] = {}
-    path = config.getoption("--profile")
-    insecure = bool(config.getoption("--conformance-insecure"))
+    insecure = bool(option(config, "--conformance-insecure"))
     try:
         prof = _profile(config)
         broker = {"name": prof.name, "short_name": prof.short_name, "code": prof.code, "base_url": prof.base_url}
         insecure = insecure or not prof.tls_verify  # tls: {verify: false} is as loud as --insecure
     except (ProfileError, pytest.UsageError):
         broker = {}
-    areas = [a for a in (config.getoption("--conformance-areas") or "").split(",") if a]
     previous = _previous(config)
-    by_rule: dict[str, list[dict[str, Any]]] = {}
-    all_checks = state.checks + (previous.carried() if previous else [])
-    for check in all_checks:
-        by_rule.setdefault(check["rule_id"], []).append(check)
-    rules_out = []
-    counts = {s: 0 for s in ("pass", "fail", "warn", "skip", "not_applicable", "waived")}
-    must_failed = 0
-    for rule in load_rules().values():
-        checks = sorted(by_rule.get(rule.id, []), key=lambda c: (c["api"], c["nodeid"]))
-        status = rule_status(rule.severity, [c["status"] for c in checks])  # no checks: skip
-        counts[status] += 1
-        if status == "fail":
-            must_failed += 1
-        entry = {
-            "id": rule.id, "title": rule.title, "area": rule.area, "severity": rule.severity,
-            "spec_ref": rule.spec_ref, "status": status,
-            "checks": [{k: c[k] for k in CHECK_KEYS if k in c} for c in checks],
-        }
-        if not checks:
-            entry["note"] = ("not checked in this run" if areas and rule.area not in areas
-                             else "no check ran for this rule")
-        rules_out.append(entry)
-    finished = clock.now().astimezone(UTC)
-    options: dict[str, Any] = {"areas": areas, "fuzz": bool(config.getoption("--conformance-fuzz")),
-                               "insecure": insecure, "profile": path or ""}
-    results: dict[str, Any] = {
-        "tool": {"name": "koscom-conformance", "version": __version__},
-        "broker": broker,
-        "started_at": state.started.isoformat(timespec="seconds"),
-        "finished_at": finished.isoformat(timespec="seconds"),
-        "duration_s": round(time.monotonic() - state.t0, 2),
-        "options": options,
-        "summary": {"rules": len(rules_out), **counts, "must_failed": must_failed,
-                    "unchecked": sum(1 for r in rules_out if not r["checks"]),
-                    "compliant": must_failed == 0 and not state.run_errors,
-                    "checks": len(all_checks), "run_errors": len(state.run_errors)},
-        "rules": rules_out,
-        "run_errors": state.run_errors,
-        "query_window": query_window_note(state.started, finished, state.checks),
-        "questions": prefetch.question_summary(Path(config.getoption("--out") or ".") / "exchanges"),
-        "onboarding": onboarding_rows(state.checks),
-        **_replay_block(state, config),
-    }
+    results = results_doc.assemble(
+        checks=state.checks, carried=previous.carried() if previous else [], run_errors=state.run_errors,
+        broker=broker, started=state.started,
+        finished=clock.now().astimezone(UTC), duration_s=round(time.monotonic() - state.t0, 2),
+        areas=[a for a in (option(config, "--conformance-areas") or "").split(",") if a],
+        fuzz=bool(option(config, "--conformance-fuzz")), insecure=insecure,
+        profile_path=option(config, "--profile") or "",
+        questions=prefetch.question_summary(Path(option(config, "--out") or ".") / "exchanges"))
+    results["onboarding"] = results_doc.onboarding_rows(state.checks, _clean)
+    if option(config, "--conformance-replay"):  # which recording answered, and what it could not judge
+        results["replay"] = {**_recording(config).info(),
+                             "not_judged": sum(1 for c in state.checks if c.get("not_recorded"))}
     if previous is not None:
         results["rerun"] = previous.note(state.checks)
-        options["rerun_failed"] = previous.label
+        results["options"]["rerun_failed"] = previous.label
     waivers = _waivers(config)
     if waivers or config.getoption("--conformance-waivers"):
-        options["waivers"] = list(config.getoption("--conformance-waivers"))
+        results["options"]["waivers"] = list(config.getoption("--conformance-waivers"))
         from conformance.waivers import apply_waivers, seoul_date
 
         # the one place waivers change verdicts, after the fold; "today" is the run's start, in Seoul
         apply_waivers(results, waivers, seoul_date(state.started))
     return results
-
-
-def onboarding_rows(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The onboarding path of the run: per state, what was asked of whom and what the broker answered,
-    with the verdict of the rule that judged it (a row the check found right is a pass)."""
-    rows = []
-    for check in checks:
-        for row in check.get("onboarding", []):
-            verdict = "pass" if row.get("ok") else check["status"]
-            rows.append({"state": row["state"], "label": row["label"], "subject": row["subject"],
-                         "asked": row["asked"], "answered": _clean(str(row["answered"])),
-                         "rule_id": check["rule_id"], "verdict": verdict})
-    order = ("member_without_account", "unlinked_account", "other_service_account", "expired_consent_account")
-    return sorted(rows, key=lambda r: (order.index(r["state"]) if r["state"] in order else 9, r["rule_id"]))
-
-
-def _replay_block(state: RunState, config: pytest.Config) -> dict[str, Any]:
-    """`replay`: which recording answered this run, and how many checks it could not judge."""
-    if not config.getoption("--conformance-replay"):
-        return {}
-    recording = _recording(config)
-    return {"replay": {**recording.info(),
-                       "not_judged": sum(1 for c in state.checks if c.get("not_recorded"))}}
-
-
-def query_window_note(started: datetime, finished: datetime, checks: list[dict[str, Any]]) -> dict[str, Any]:
-    """When the run met the C27 closed hours, and which checks it therefore could not judge."""
-    excused = [{"rule_id": c["rule_id"], "api": c["api"], "nodeid": c["nodeid"]} for c in checks if c.get("window")]
-    inside = in_closed_hours(started) or in_closed_hours(finished) or bool(excused)
-    note = ""
-    if excused:
-        note = (f"{len(excused)} check(s) of {', '.join(sorted({e['api'] for e in excused}))} met an error answer "
-                "between 08:30 and 16:00 Seoul time, when these APIs need not answer (C27): not applicable. "
-                "A run before 08:30 or from 16:00 Seoul time judges them.")
-    elif inside:
-        note = "The run fell between 08:30 and 16:00 Seoul time; the time-windowed APIs answered all the same."
-    return {"timezone": "Asia/Seoul", "closed_hours": "08:30-16:00",
-            "apis": [a for a in API_IDS if get_api(a).time_window],
-            "in_closed_hours": inside, "not_judged": excused, "note": note}

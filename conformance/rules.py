@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from conformance.findings import Finding, dedupe, render
 from conformance.paths import schemas_dir
 
 AREAS: tuple[str, ...] = (
@@ -59,16 +60,24 @@ def get_rule(rule_id: str) -> Rule:
 
 
 class ContractViolation(AssertionError):
-    """The broker broke the contract: a check failed. Carries the rule and where it broke."""
+    """The broker broke the contract: a check failed. Carries the rule, its findings (typed: path,
+    expected, actual, exchanges) and the message rendered from them."""
 
-    def __init__(self, rule_id: str, message: str, *, path: str = "", api: str = "",
-                 exchanges: Iterable[str] = ()) -> None:
+    def __init__(self, rule_id: str, message: str = "", *, path: str = "", api: str = "",
+                 exchanges: Iterable[str] = (), findings: Iterable[Finding] = ()) -> None:
+        found = dedupe(findings)
+        if not found:  # one defect told in prose: it is the one finding
+            found = [Finding(rule=rule_id, message=message, path=path, api=api, exchanges=tuple(exchanges))]
+        message = message or (found[0].message if len(found) == 1 else render(found))
+        path = path or (found[0].path if len(found) == 1 else "")
         super().__init__(f"{rule_id} {path + ': ' if path else ''}{message}")
         self.rule_id = rule_id
         self.message = message
         self.path = path
-        self.api = api
-        self.exchanges = list(exchanges)
+        self.api = api or found[0].api
+        self.findings = found
+        ids = list(exchanges) or [e for f in found for e in f.exchanges]
+        self.exchanges = list(dict.fromkeys(ids))
 
 
 def rule_status(severity: str, check_statuses: Iterable[str]) -> str:

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from conformance import outputs
-from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, UsageError
+from conformance import outputs, results_doc
+from conformance.outcomes import OUTCOME_FILE_ENV, RunOutcome, UsageError
 from conformance.paths import profiles_dir, suites_dir
 from conformance.profile import ProfileError, load_profile
 from conformance.rules import AREAS
@@ -83,6 +83,16 @@ def recorded_exchanges(out: Path) -> list[dict[str, Any]]:
 
 
 def run_command(args: Namespace) -> int:
+    outcome, reason = run_outcome(args)
+    target = os.environ.get(OUTCOME_FILE_ENV)
+    if target:  # the fleet audit's typed handoff (its work folder is swept by the scrubber)
+        Path(target).write_text(json.dumps({"outcome": outcome.value, "reason": reason}, ensure_ascii=False),
+                                encoding="utf-8")
+    return outcome.exit_code
+
+
+def run_outcome(args: Namespace) -> tuple[RunOutcome, str]:
+    """Run one broker; what came of it, and why when it is not a verdict."""
     areas = list(args.area or [])
     unknown = [a for a in areas if a not in AREAS]
     if unknown:
@@ -123,7 +133,7 @@ def run_command(args: Namespace) -> int:
             profile = load_profile(profile_path, base_url=base_url)
         except ProfileError as exc:
             print(f"conformance: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return RunOutcome.BAD_PROFILE, str(exc)
         waivers = tuple(p for p in (profile.waivers, getattr(args, "waivers", None)) if p)
         for path in waivers:  # a malformed waivers file is a usage error before the run (exit 2)
             from conformance.waivers import load_waivers
@@ -152,10 +162,14 @@ def run_command(args: Namespace) -> int:
         if not results_file.exists():
             reason = _last_line(proc.stderr) or f"pytest exited with {proc.returncode}"
             print(f"conformance: the run could not be made: {reason}", file=sys.stderr)
-            return EXIT_USAGE
+            return RunOutcome.HARNESS_ERROR, reason
         for folder in ("allure-results", "exchanges"):  # written by other processes: scrubbed once more
             outputs.sweep(out, folder)
-        results = json.loads(results_file.read_text(encoding="utf-8"))
+        try:
+            results = results_doc.load_results(results_file)
+        except results_doc.ResultsError as exc:
+            print(f"conformance: the run could not be made: {exc}", file=sys.stderr)
+            return RunOutcome.HARNESS_ERROR, str(exc)
         exchanges = recorded_exchanges(out)
         try:
             # --lang, else the profile's report.lang, else English
@@ -164,17 +178,17 @@ def run_command(args: Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - the verdict stands; say which output is missing
             print(f"conformance: results.json is written, but the reports could not be: "
                   f"{type(exc).__name__}: {exc}", file=sys.stderr)
-        summary = results["summary"]
+        summary = results_doc.summary_of(results)
         if not args.quiet:
-            print(f"conformance: {summary['rules']} rules: {summary['pass']} pass, {summary['fail']} fail, "
-                  f"{summary['warn']} warn, {summary['skip']} skip, {summary['not_applicable']} n/a "
+            print(f"conformance: {summary.rules} rules: {summary.passed} pass, {summary.failed} fail, "
+                  f"{summary.warned} warn, {summary.skipped} skip, {summary.not_applicable} n/a "
                   f"in {time.monotonic() - started:.1f}s")
-            verdict = ("COMPLIANT" if summary["compliant"]
-                       else f"NOT COMPLIANT ({summary['must_failed']} MUST rules failed)")
-            if summary.get("unchecked"):
-                verdict += f" (partial run: {summary['unchecked']} rules not checked)"
-            if summary.get("waived"):
-                verdict += f" ({summary['waived']} rules waived)"
+            verdict = ("COMPLIANT" if summary.compliant
+                       else f"NOT COMPLIANT ({summary.must_failed} MUST rules failed)")
+            if summary.unchecked:
+                verdict += f" (partial run: {summary.unchecked} rules not checked)"
+            if results["summary"].get("waived"):
+                verdict += f" ({results['summary']['waived']} rules waived)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
             if results.get("waivers"):
                 block = results["waivers"]
@@ -184,14 +198,14 @@ def run_command(args: Namespace) -> int:
                 note = results["rerun"]
                 print(f"conformance: rerun: {note['asked_again']} checks asked again, "
                       f"{note['carried_over']} carried over from {note['previous_started_at']}")
-            questions = results.get("questions")
+            questions = results_doc.questions_of(results)
             if questions:
                 print(f"conformance: {questions_line(questions)}")
         unreachable = None if replay_opts else _unreachable_reason(exchanges)
         if unreachable:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
-            return EXIT_USAGE
-        return EXIT_OK if summary["compliant"] else EXIT_FAIL
+            return RunOutcome.UNREACHABLE, f"the gateway could not be reached at all: {unreachable}"
+        return (RunOutcome.COMPLIANT if summary.compliant else RunOutcome.NOT_COMPLIANT), ""
 
 
 class _Kept:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from conformance.results_doc import load_results, schema_errors
 
 REPO = Path(__file__).resolve().parent.parent
 # Runs are judged at a pinned instant outside the C27 closed hours (08:30-16:00 Seoul time), so no
@@ -56,7 +57,10 @@ def run(profile: Path, out: Path, *areas: str, extra: tuple[str, ...] = (), time
     env = {**os.environ, "CONFORMANCE_NOW": now}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=out.parent, env=env)
     results_file = out / "results.json"
-    results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.exists() else None
+    results = load_results(results_file) if results_file.exists() else None
+    if results is not None:  # every real run of the tests proves results.json's own schema
+        problems = schema_errors(results)
+        assert not problems, f"results.json departs from schemas/results.schema.json: {problems[:5]}"
     return RunResult(proc.returncode, proc.stdout, proc.stderr, results)
 
 

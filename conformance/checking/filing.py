@@ -10,6 +10,7 @@ import pytest
 
 from conformance.contract import Violation
 from conformance.evidence import Exchange
+from conformance.findings import render
 from conformance.rules import ContractViolation
 
 NOT_APPLICABLE = "not_applicable: "
@@ -52,14 +53,13 @@ def not_applicable(reason: str) -> NoReturn:
 
 
 def report(rule_id: str, violations: list[Violation], exchange: Exchange, api: str) -> None:
-    """Fail `rule_id` with every violation of it found in one message (first one's path)."""
-    mine = [v for v in violations if v.rule_id == rule_id]
+    """Fail `rule_id` with every violation of it found in one message, each a typed finding (the
+    message lists them, path first; the first one's path is the check's)."""
+    mine = [v.finding(api, [exchange.id]) for v in violations if v.rule_id == rule_id]
     if not mine:
         return
-    lines = [f"{v.path}: {v.message}" for v in mine[:20]]
-    if len(mine) > 20:
-        lines.append(f"… and {len(mine) - 20} more")
-    violate(rule_id, "\n".join(lines), exchanges=[exchange], path=mine[0].path, api=api)
+    raise ContractViolation(rule_id, render(mine), path=mine[0].path, api=api, exchanges=[exchange.id],
+                            findings=mine)
 
 
 def note(record_property: Any, text: str) -> None:

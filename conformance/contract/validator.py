@@ -13,7 +13,8 @@ a broker engineer's words, one line per defect.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.contract.catalogue import FieldInfo, get_api, validators
@@ -27,6 +28,7 @@ from conformance.contract.literals import (
 )
 from conformance.contract.nullforms import FAKE_NULLS
 from conformance.contract.shapes import Relocation, ShapeFinding, canonical_parts, placed, relocations
+from conformance.findings import Finding
 from conformance.rules import get_rule
 
 _FAKE = frozenset(FAKE_NULLS)
@@ -37,6 +39,14 @@ class Violation:
     path: str
     rule_id: str
     message: str
+    # what the contract wants and what the message holds, as text (not part of a violation's identity)
+    expected: str = field(default="", compare=False)
+    actual: str = field(default="", compare=False)
+    kind: str = field(default="value", compare=False)
+
+    def finding(self, api: str, exchanges: Iterable[str] = ()) -> Finding:
+        return Finding(rule=self.rule_id, message=self.message, path=self.path, api=api,
+                       expected=self.expected, actual=self.actual, exchanges=tuple(exchanges), kind=self.kind)
 
     @property
     def severity(self) -> str:
@@ -93,6 +103,22 @@ def _as_number(text: str) -> str | None:
     except ValueError:
         return None
     return exponent_form(plain) if needs_exponent(plain) else plain.lstrip("+")
+
+
+def expected_of(info: FieldInfo | None) -> str:
+    """What the field table wants at a field, in a few words (for a finding's `expected`)."""
+    if info is None:
+        return "no such field in the contract"
+    parts = [info.type]
+    if info.marker == "required":
+        parts.insert(0, "required")
+    if info.enum:
+        parts.append("one of " + ", ".join(map(str, info.enum)))
+    if info.format == "date":
+        parts.append("YYYYMMDD")
+    if info.length and "fixed" in info.length:
+        parts.append(f"{info.length['fixed']} characters")
+    return " ".join(parts)
 
 
 _NO_VALUE_HINT = "a field without value must be absent, null, \"null\" or \"\""
@@ -190,19 +216,21 @@ def _schema_violations(api: str, kind: str, doc: Any, found: dict[tuple[str, str
     def lookup(parts: list[Any]) -> FieldInfo | None:
         return spec.field_at(kind, _normalize(parts))
 
-    def add(parts: list[Any], rule_id: str, message: str) -> None:
+    def add(parts: list[Any], rule_id: str, message: str, expected: str = "", actual: str = "",
+            kind: str = "value") -> None:
         real = place(parts)
         if real is None:
             return
         path = display_path(real)
         if path not in skip:
-            found.setdefault((path, rule_id), Violation(path, rule_id, message))
+            found.setdefault((path, rule_id), Violation(path, rule_id, message, expected, actual, kind))
 
     def missing(parts: list[Any], name: str, also: list[str]) -> None:
         info = lookup([*parts, name])
         what = "block" if info and info.type in ("object", "array") else "field"
         spelled = f" (also accepted as {', '.join(also)})" if also else ""
-        add([*parts, name], "SCHEMA-002", f"required {what} is missing{spelled}")
+        add([*parts, name], "SCHEMA-002", f"required {what} is missing{spelled}",
+            expected=f"required {what}", actual="absent", kind="missing")
 
     if not strict.is_valid(doc):
         for err in strict.iter_errors(doc):
@@ -217,13 +245,15 @@ def _schema_violations(api: str, kind: str, doc: Any, found: dict[tuple[str, str
                 if names:  # a required block that may use a table spelling (resp / Resp)
                     missing(parts, names[0], names[1:])
                     continue
-            add(parts, *explain(lookup(parts), value))
+            info = lookup(parts)
+            add(parts, *explain(info, value), expected=expected_of(info), actual=_show(value))
     if not advisory.is_valid(doc):
         for err in advisory.iter_errors(doc):
             parts = list(err.instance_path)
-            advice = _advice(lookup(parts), _value_at(doc, parts), parts)
+            value = _value_at(doc, parts)
+            advice = _advice(lookup(parts), value, parts)
             if advice:
-                add(parts, *advice)
+                add(parts, *advice, actual=_show(value))
 
 
 def _at_home(parts: list[Any]) -> list[Any]:
@@ -313,7 +343,7 @@ def check_document(api: str, kind: str, parsed: Parsed) -> list[Violation]:
 
 
 def _shape_violation(finding: ShapeFinding) -> Violation:
-    return Violation(display_path(list(finding.parts)), finding.rule_id, finding.message)
+    return Violation(display_path(list(finding.parts)), finding.rule_id, finding.message, kind="shape")
 
 
 def validate(api: str, kind: str, raw: bytes) -> list[Violation]:

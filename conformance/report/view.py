@@ -62,12 +62,20 @@ class ExchangeView:
 
 
 @dataclass
+class FindingView:
+    path: str
+    expected: str
+    actual: str
+
+
+@dataclass
 class CheckView:
     nodeid: str
     api: str
     status: str
     message: str
     path: str
+    findings: list[FindingView] = field(default_factory=list)  # those with an expected or actual value
     exchanges: list[ExchangeView] = field(default_factory=list)
     carried_at: str = ""  # a rerun carried this record over from the run of this time
     more_exchanges: int = 0
@@ -145,6 +153,13 @@ def exchange_view(raw: dict[str, Any], path: str, cap_chars: int) -> ExchangeVie
     )
 
 
+def finding_views(check: dict[str, Any]) -> list[FindingView]:
+    """The check's findings that say what was expected and what came (scrubbed once more here)."""
+    return [FindingView(scrub(_text(f.get("path"))), scrub(_text(f.get("expected"))),
+                        scrub(_text(f.get("actual"))))
+            for f in check.get("findings") or [] if isinstance(f, dict) and (f.get("expected") or f.get("actual"))]
+
+
 def _body_cap(results: dict[str, Any]) -> int:
     """Share the page's evidence budget among the bodies it will show."""
     bodies = 0
@@ -174,7 +189,8 @@ def rule_views(results: dict[str, Any]) -> list[RuleView]:
             status = _text(check.get("status"))
             view = CheckView(nodeid=_text(check.get("nodeid")), api=_text(check.get("api")), status=status,
                              message=_text(check.get("message")), path=_text(check.get("path")),
-                             carried_at=_text(check.get("checked_at")) if check.get("carried_over") else "")
+                             carried_at=_text(check.get("checked_at")) if check.get("carried_over") else "",
+                             findings=finding_views(check))
             evidence = [e for e in check.get("evidence") or [] if isinstance(e, dict)]
             if status in EVIDENCE_STATUSES and evidence:
                 for item in evidence[:MAX_EXCHANGES_PER_CHECK]:
