@@ -39,6 +39,10 @@ DYNAMIC_MSGIDS: tuple[str, ...] = (
     "broker name or short name", "%(shown)s of %(total)s brokers shown",
     "%(area)s: %(p)s pass, %(f)s fail, %(w)s warn, %(s)s skip, %(na)s n/a",
     "not asked again in this rerun",
+    # the onboarding states (results.json `onboarding` labels) and the waiver lists' headings
+    "portal member without a virtual account", "account issued, not linked to this service",
+    "account linked to another service (srvId) only", "consent for this service expired",
+    "Expire within 14 days", "Expired (waive nothing)", "Unused (matched no failure or warning)",
 )
 
 
