@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from conformance import checking as ck
-from conformance.contract import API_IDS
-
-MESSAGE_RULES = ck.rules("SCHEMA-001", "SCHEMA-002", "SCHEMA-003", "SCHEMA-004", "SCHEMA-005",
-                         "SCHEMA-006", "SCHEMA-007", "SCHEMA-008")
+from conformance.checking import check
 
 
-@pytest.mark.parametrize("api", list(API_IDS))
-@pytest.mark.parametrize("rule_id", MESSAGE_RULES)
-def test_answers_follow_the_schema(rule_id, api, client):
+@check("SCHEMA-001", "SCHEMA-002", "SCHEMA-003", "SCHEMA-004", "SCHEMA-005", "SCHEMA-006", "SCHEMA-007",
+       "SCHEMA-008")
+def test_answers_follow_the_schema(ctx):
     """Each success answer is judged by the contract validator; the rule's own findings fail it."""
-    ck.judge_messages(rule_id, api, client)
+    ctx.judge_messages()

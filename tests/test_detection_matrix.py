@@ -113,9 +113,9 @@ def test_https_rule_judges_the_gateway_address(base_url, fails):
     client = SimpleNamespace(profile=SimpleNamespace(base_url=base_url))
     if fails:
         with pytest.raises(ContractViolation, match="TRN-003"):
-            module.test_https_outside_loopback(client)
+            module.test_https_outside_loopback(client=client)
     else:
-        module.test_https_outside_loopback(client)
+        module.test_https_outside_loopback(client=client)
 
 
 def _without(data, *keys):
