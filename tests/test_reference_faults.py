@@ -144,7 +144,7 @@ SHOWN_BY: dict[str, list[str]] = {
     "slow-responses": ["balance"],
     "redirects": ["balance"],
     "junk-rate-headers": ["balance"],
-    "malformed-json": ["balance"],
+    "malformed-json": ["balance", "register", "consent"],
     "member-needs-account": ["register-no-account"],
     "consent-lists-unlinked": ["consent"],
     "consent-ignores-srvid": ["consent"],
