@@ -132,6 +132,18 @@ def load_results(path: str | Path) -> dict[str, Any]:
     return data  # type: ignore[no-any-return]
 
 
+def parse_record(text: str | bytes, source: str = "results.json") -> dict[str, Any]:
+    """A record read from memory (an evidence bundle's member); ResultsError when it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ResultsError(f"{source}: not a JSON results file ({' '.join(str(exc).split())})") from None
+    problem = structure_problem(data)
+    if problem:
+        raise ResultsError(f"{source}: not a results file: {problem}")
+    return data  # type: ignore[no-any-return]
+
+
 def structure_problem(data: Any) -> str | None:
     """What makes `data` unusable as a results record, or None."""
     if not isinstance(data, dict):

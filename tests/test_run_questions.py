@@ -45,8 +45,9 @@ def test_concurrent_run_asks_the_same_questions_once_and_judges_the_same(tmp_pat
     assert questions["total"] == sum(keys.values()) == sum(questions["by_area"].values())
     # which area asks a shared question first may differ between the runs; how many never does
     assert questions["total"] == sequential.results["questions"]["total"]
-    # the figures of issue 19: at most 300 questions, the paging walks a bounded few
-    assert questions["total"] <= 300 and questions["by_area"]["paging"] <= 100
+    # the figures of issue 19 (300 questions), grown by issue 13's conventions ("" on every API, each
+    # claimed rspType, other methods, Content-Type, onboarding subjects): at most 340; paging a bounded few
+    assert questions["total"] <= 340 and questions["by_area"]["paging"] <= 100
 
 
 def test_questions_line_names_the_costliest_area_first():

@@ -22,7 +22,7 @@ from runs import REPO, RunResult, profile_for, run
 from conformance import audit
 from conformance.profile import load_profile
 from conformance.reference.server import ReferenceServer
-from conformance.report import history, history_data, summary
+from conformance.report import history, history_cli, history_data, summary
 from conformance.waivers import Waiver, WaiverError, apply_waivers, load_waivers, seoul_date
 
 FAULT = "plain-big-numbers"  # NUM-001 (MUST) fails on balance only
@@ -240,7 +240,7 @@ def test_history_migrates_compatibly_and_keeps_each_runs_waivers(runs, tmp_path)
     history.finish_audit(conn, audit_id, finished_at="2026-12-31T10:01:00", exit_code=0, runs=[run_])
     (stored,) = history.broker_runs(conn, "valid")
     assert stored.waived == 1
-    assert any("waived 1" in line for line in history.format_runs([stored]))
+    assert any("waived 1" in line for line in history_cli.format_runs([stored]))
     from datetime import UTC, datetime
 
     soon = history_data.waivers(conn, now=datetime(2026, 12, 31, tzinfo=UTC))

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from conformance.client.questions import question_key
 from conformance.client.transport import TransportResult
 from conformance.redact import REDACTED, SECRET_HEADERS, scrub
+from conformance.results_doc import ResultsError, load_results, parse_record
 
 __all__ = ["NOT_RECORDED", "Recording", "RecordingError", "load_recording"]
 
@@ -129,10 +130,10 @@ def load_recording(path: str | Path) -> Recording:
             if "exchanges.json" not in names:
                 raise RecordingError(f"{path}: the bundle holds no exchanges.json")
             exchanges = json.loads(_read(archive, "exchanges.json"))
-            results = json.loads(_read(archive, "results.json")) if "results.json" in names else None
+            results = parse_record(_read(archive, "results.json")) if "results.json" in names else None
             profile = json.loads(_read(archive, "profile.json")) if "profile.json" in names else None
             comment = archive.comment.decode("ascii", "replace")
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, ResultsError) as exc:
         raise RecordingError(f"{path}: damaged bundle ({exc})") from None
     if not isinstance(exchanges, list):
         raise RecordingError(f"{path}: exchanges.json is not a list of exchanges")
@@ -161,5 +162,8 @@ def _load_folder(folder: Path) -> Recording:
                 except ValueError:
                     raise RecordingError(f"{file}: line {number} is not JSON") from None
     results_file = folder.parent / "results.json"
-    results = json.loads(results_file.read_text(encoding="utf-8")) if results_file.is_file() else None
+    try:
+        results = load_results(results_file) if results_file.is_file() else None
+    except ResultsError as exc:
+        raise RecordingError(str(exc)) from None
     return Recording(source=folder.name + "/", exchanges=exchanges, results=results)

@@ -21,7 +21,7 @@ def missing_resp(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: {k: v for k, v in tree.items() if k != "resp"})
 
 
-@fault("amounts-as-strings", "NUM-002 ERR-003",
+@fault("amounts-as-strings", "NUM-002 ERR-003 NUM-005",
        "A serialiser writes numbers as strings: amounts, quantities and rates (\"6976542.0\") and the "
        "code of error bodies (\"code\": \"4001\").")
 def amounts_as_strings(b: Behaviour) -> None:

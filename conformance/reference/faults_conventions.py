@@ -125,7 +125,7 @@ def own_status_codes(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: rewrite(tree, recode))
 
 
-@fault("member-result-uppercase", "SCHEMA-004 LINK-001",
+@fault("member-result-uppercase", "SCHEMA-004 LINK-001 LINK-006",
        "member-register writes result in upper case (MEMBER, NONMEMBER), outside the closed list.")
 def member_result_uppercase(b: Behaviour) -> None:
     def upper(tree: dict[str, Any], call: Call) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def rejects_empty_strings(b: Behaviour) -> None:
     b.inspectors.append(inspect)
 
 
-@fault("rejects-null-page", "NULL-003",
+@fault("rejects-null-page", "NULL-003 NULL-001",
        "First-page keys null, \"\" or absent are refused with 6003; only \"null\" works.")
 def rejects_null_page(b: Behaviour) -> None:
     def inspect(call: Call) -> None:
