@@ -52,6 +52,9 @@ def test_proofs_reach_beyond_the_old_single_apis():
 # API pair a fault of the reference could break but none is proven to; see the report of branch pairs.
 STILL_OPEN: set[tuple[str, str]] = {(rule, api) for rule, apis in {
     "ECHO-001": "accountlist",
+    # the redirects fault moves the account APIs only; other APIs' TRN-006 failures were another
+    # API's redirect filed under the check's parameter before the transport suite was rebound
+    "TRN-006": "accountlist balancelist member-consent member-register orderdetail settlelist tradebook",
     "ECHO-002": "interest",
     "ECHO-005": "interest transaction",
     "ERR-004": "accountlist orderdetail settlelist tradebook",
