@@ -103,21 +103,14 @@ def test_every_rule_is_broken_by_some_fault():
 ])
 def test_https_rule_judges_the_gateway_address(base_url, fails):
     """TRN-003 both ways, without sending anything: plain HTTP is warned off loopback only."""
-    import importlib.util
-    from types import SimpleNamespace
-
+    from conformance.checking.exchange.transport import https_off_loopback
     from conformance.rules import ContractViolation
 
-    path = Path(__file__).resolve().parent.parent / "suites" / "test_transport.py"
-    spec = importlib.util.spec_from_file_location("suite_transport", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    client = SimpleNamespace(profile=SimpleNamespace(base_url=base_url))
     if fails:
         with pytest.raises(ContractViolation, match="TRN-003"):
-            module.test_https_outside_loopback(client=client)
+            https_off_loopback(base_url)
     else:
-        module.test_https_outside_loopback(client=client)
+        https_off_loopback(base_url)
 
 
 def _without(data, *keys):
