@@ -57,7 +57,7 @@ STILL_OPEN: set[tuple[str, str]] = {(rule, api) for rule, apis in {
     "TRN-006": "accountlist balancelist member-consent member-register orderdetail settlelist tradebook",
     "ECHO-002": "interest",
     "ECHO-005": "interest transaction",
-    "ERR-004": "accountlist orderdetail settlelist tradebook",
+    "ERR-004": "orderdetail settlelist tradebook",
     "NULL-002": "member-consent member-register",
     "NULL-005": "accountlist balancelist member-consent orderdetail settlelist tradebook transaction",
     "NUM-001": "accountlist interest portfolio",
