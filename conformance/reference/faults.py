@@ -14,6 +14,7 @@ from conformance.reference import (  # noqa: F401  (registration)
     faults_content,
     faults_conventions,
     faults_logic,
+    faults_member,
     faults_onboarding,
     faults_wire,
 )
