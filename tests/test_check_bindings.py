@@ -69,6 +69,18 @@ def test_rule_apis_come_from_the_catalogue() -> None:
         api_set("no-such-set")
 
 
+@pytest.mark.parametrize("rule_id", ["ECHO-001", "ECHO-002", "ECHO-003", "ECHO-004", "ECHO-005"])
+def test_an_echo_rule_runs_where_the_response_has_a_field_it_judges(rule_id: str) -> None:
+    """An echo check on an API without a field of its rule could only pass, never judge (issue 13)."""
+    from conformance.contract import get_api
+
+    judges = "ECHO-002" if rule_id == "ECHO-005" else rule_id  # ECHO-005: the query block's numbers
+    having = [api for api in api_set("all") if any(
+        (f.echo or {}).get("rule") == judges and (rule_id != "ECHO-005" or f.type == "number")
+        for f in get_api(api).echo_fields())]
+    assert rule_apis(rule_id) == having
+
+
 def test_symbolic_error_codes() -> None:
     assert error_code("invalid_page") == 6003
     assert error_code("invalid_asset_type") == 6001

@@ -18,13 +18,17 @@ FAULTS = list_faults()
 PROOFS = yaml.safe_load((Path(__file__).parent / "fixtures" / "fault_apis.yaml").read_text(encoding="utf-8"))["faults"]
 # Faults that need a profile adjusted to show (the profile sets what the suite expects).
 LIMITS = {"slow-responses": {"timeout_s": 1}}
+# Faults shown under a profile's own legal choice: QTY first, so the plain portfolio question asks
+# quantities (C29) and the message rules judge an answer that carries amounts.
+CAPABILITIES = {"plain-billions": {"rsp_types": ["QTY", "RAT"]}}
 EXTRA = {"fuzz-crash": ("--fuzz",)}
 
 
 # Faults whose rules depend on a capability: ALL-004 judges brokers that do not claim ALL (cyber).
 BROKERS = {"all-partial": ("diamond", "cyber"), "page-overflow": ("diamond", "star"),  # star: interest paging
            "page-drops": ("diamond", "star"), "page-key-ignored": ("diamond", "star"),
-           "count-zero-refused": ("diamond", "star")}
+           "count-zero-refused": ("diamond", "star"),
+           "table-spellings": ("diamond", "star")}  # star: the interest paging counts (NUM-002)
 
 
 @pytest.mark.slow
@@ -39,6 +43,10 @@ def test_fault_is_detected(fault, tmp_path):
     for broker in BROKERS.get(fault, ("diamond",)):
         with ReferenceServer(broker=broker, faults=[fault]) as server:
             profile = profile_for(broker, server.base_url, tmp_path, **LIMITS.get(fault, {}))
+            if fault in CAPABILITIES:
+                data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+                data["capabilities"].update(CAPABILITIES[fault])
+                profile.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
             result = run(profile, tmp_path / f"out-{broker}", *areas, extra=EXTRA.get(fault, ()))
         assert result.results is not None, result.stderr
         musts = [r for r in rules if get_rule(r).severity == "MUST"]

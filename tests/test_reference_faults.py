@@ -32,7 +32,9 @@ register-everyone-member content-type-lies euc-kr-bodies slow-responses redirect
 member-needs-account consent-lists-unlinked consent-ignores-srvid serves-unlinked-accounts
 serves-expired-consent devinfo-format-checked partner-codes-checked empty-partner-code-refused
 interest-querytype-refused qty-rsptype-refused unrounded-ratios currency-suffix-wrong plain-billions
-own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives""".split()
+own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives
+echo-numbers-as-text echo-dates-dashed sell-buy-letters own-trade-words capitalised-resp
+empty-object-for-array unfilled-blocks-as-lists unitemised-fund-costs php-empty-echo""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -84,6 +86,7 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "accountlist": ("accountlist", {}, {}),
     "balance-get": ("balance", {}, {"method": "GET"}),
     "balance-text-plain": ("balance", {}, {"content_type": "text/plain"}),
+    "settlelist-fund": ("settlelist", {"qrAssetType": "FUND"}, {}),
 }
 SHOWN_BY: dict[str, list[str]] = {
     "missing-resp": ["balance"],
@@ -172,6 +175,15 @@ SHOWN_BY: dict[str, list[str]] = {
     "traced-resp-msg": ["transaction", "accountlist"],
     "redirects-moved-gateway": ["accountlist", "register", "consent"],
     "b2b-unknown-account-default": ["orderdetail-unknown-account"],
+    "echo-numbers-as-text": ["transaction"],
+    "echo-dates-dashed": ["transaction", "orderdetail"],
+    "sell-buy-letters": ["orderdetail"],
+    "own-trade-words": ["transaction", "balancelist"],
+    "capitalised-resp": ["accountlist"],
+    "empty-object-for-array": ["orderdetail"],
+    "unfilled-blocks-as-lists": ["transaction"],
+    "unitemised-fund-costs": ["settlelist-fund"],
+    "php-empty-echo": ["accountlist"],
 }
 
 
@@ -181,7 +193,10 @@ SHOULD_ONLY = {"serves-expired-consent": "C26: data after consent expiry is SHOU
                "currency-suffix-wrong": "C31: the currency pattern is SHOULD in section 6",
                "wrong-method-404": "C1: other methods answered 405 is SHOULD in section 6",
                "unrounded-ratios": "C30: two decimals on rates and ratios is SHOULD in section 6",
-               "traced-resp-msg": "C7: a string past its recommended length is SHOULD in section 6"}
+               "traced-resp-msg": "C7: a string past its recommended length is SHOULD in section 6",
+               "echo-numbers-as-text": "I11: an echoed number as a numeric string is SHOULD in section 6",
+               "own-trade-words": "I32, I42: the recommended vocabularies are SHOULD in section 6",
+               "capitalised-resp": "I55: the table spelling Resp is accepted with a warning (SHOULD)"}
 
 
 def test_catalogue_lines_name_known_rules_and_a_must_rule_each():
