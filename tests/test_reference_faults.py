@@ -32,7 +32,8 @@ register-everyone-member content-type-lies euc-kr-bodies slow-responses redirect
 member-needs-account consent-lists-unlinked consent-ignores-srvid serves-unlinked-accounts
 serves-expired-consent devinfo-format-checked partner-codes-checked empty-partner-code-refused
 interest-querytype-refused qty-rsptype-refused unrounded-ratios currency-suffix-wrong plain-billions
-own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives""".split()
+own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives
+expired-token-accepted token-user-ignored""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -52,6 +53,8 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "balance-unknown-account": ("balance", {}, {"vt_acc_no": "160600000000000099"}),
     "balance-other-ci": ("balance", {}, {"vt_acc_no": JEONGA_DIAMOND}),
     "balance-no-auth": ("balance", {}, {"headers": "none"}),
+    "balance-expired-token": ("balance", {}, {"headers": "expired"}),
+    "balance-other-user-token": ("balance", {}, {"headers": "other-user"}),
     "malformed": ("balance", {}, {"raw": b"{bad json"}),
     "unknown-path": ("balance", {}, {"path": "/v1/diamond/account/nothing/search"}),
     "transaction": ("transaction", {}, {}),
@@ -131,6 +134,8 @@ SHOWN_BY: dict[str, list[str]] = {
     "catch-all-route": ["unknown-path"],
     "fuzz-crash": ["balance-count-text"],
     "no-auth-account": ["balance-no-auth"],
+    "expired-token-accepted": ["balance-expired-token"],
+    "token-user-ignored": ["balance-other-user-token"],
     "no-auth-b2b": ["accountlist-no-auth"],
     "no-auth-member": ["register-no-auth"],
     "ci-not-checked": ["balance-other-ci"],
