@@ -75,3 +75,15 @@ def test_without_the_c17_tokens_their_checks_are_not_applicable(tmp_path):
         assert len(mine) == 4 and all(c["status"] == "not_applicable" and key in c["message"] for c in mine)
         # the rule is still judged by its other checks, which pass
         assert result.status(rule) == "pass" and any(c["status"] == "pass" for c in checks)
+
+
+def test_the_environment_adds_tokens_as_it_does_for_the_main_one(monkeypatch):
+    from conformance.reference.brokers import get_broker
+
+    monkeypatch.setenv("KOSCOM_STAR_EXPIRED_BEARER", "env-expired-1")
+    monkeypatch.setenv("KOSCOM_STAR_OTHER_BEARER", "env-other-1")
+    credentials = get_broker("star").credentials
+    assert {"star-expired-token", "env-expired-1"} <= credentials.expired_tokens
+    assert credentials.token_user("env-other-1") == credentials.token_user("star-other-user-token") == "jaerang"
+    assert credentials.token_user("star-token") is None and credentials.issued("star-token")
+    assert not credentials.issued("never-issued")
