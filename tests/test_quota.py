@@ -71,6 +71,22 @@ def test_a_429_without_a_usable_retry_after_is_a_warning(headers, message):
     assert caught.value.rule_id == "TRN-005" and gateway.waited == []
 
 
+def test_no_http_answer_in_the_burst_is_a_warning_of_the_quota_rule_not_a_transport_must():
+    gateway = FakeGateway([OK])
+    real_call = gateway.call
+
+    def reset(*args: Any, **kwargs: Any) -> Exchange:
+        exchange = real_call(*args, **kwargs)
+        if len(gateway.asked) == 2:
+            exchange.status, exchange.error, exchange.error_kind = None, "connection reset", "reset"
+        return exchange
+
+    gateway.call = reset  # type: ignore[method-assign]
+    with pytest.raises(ContractViolation, match="question 2 of the quota burst got no HTTP answer") as caught:
+        quota_burst(gateway, "balance", BODY)
+    assert caught.value.rule_id == "TRN-005" and len(gateway.asked) == 2
+
+
 def test_still_429_after_the_wait_it_named_is_a_warning():
     gateway = FakeGateway([LIMITED])
     with pytest.raises(ContractViolation, match="answered 429 again"):
