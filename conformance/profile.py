@@ -38,6 +38,7 @@ _ONBOARDING = {"type": "object", "additionalProperties": False, "properties": {
                                "properties": {"ci": _SECRET, "korName": _STR}},
     **{state: _SUBJECT for state in ONBOARDING_STATES[1:]}}}
 
+QUOTA_BURST, QUOTA_BURST_MAX = 20, 100  # questions of the opt-in quota burst: default, bound
 REPORT_LANGS = ("en", "ko")  # = conformance.report.i18n.LANGS (a profile may not import the writers)
 PROFILE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -64,6 +65,10 @@ PROFILE_SCHEMA: dict[str, Any] = {
                       "properties": {"apikey": _SECRET, "secret": _SECRET}},
             "com_id": _SECRET,
             "apikey": _SECRET,
+            # optional (C17): an access token that has expired, and a valid one of another portal
+            # user who owns none of the accounts below; without them their checks are not applicable
+            "expired_bearer_token": _SECRET,
+            "other_user_bearer_token": _SECRET,
         }},
         "accounts": {"type": "array", "items": {
             "type": "object", "additionalProperties": False, "required": ["vtAccNo", "ci"],
@@ -84,6 +89,10 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "max_in_flight": {"type": "integer", "minimum": 1, "maximum": 64},
             # property-based negative cases per run (--fuzz), spread over the claimed APIs
             "fuzz_budget": {"type": "integer", "minimum": 0},
+            # opt-in (C25): a short burst of distinct questions expecting 429 + Retry-After; only for
+            # a test gateway whose quota such a burst exceeds (never on by default)
+            "quota_test": {"type": "boolean"},
+            "quota_burst": {"type": "integer", "minimum": 2, "maximum": QUOTA_BURST_MAX},
         }},
         "waivers": {"type": "string", "minLength": 1},  # a waivers file, relative to the profile (conformance.waivers)
         "tls": {"type": "object", "additionalProperties": False, "properties": {
@@ -149,6 +158,8 @@ class Profile:
     basic_secret: str | None = None
     com_id: str | None = None
     apikey: str | None = None
+    expired_bearer_token: str | None = None  # C17: an expired access token (optional)
+    other_user_bearer_token: str | None = None  # C17: a token of a user owning none of `accounts`
     accounts: tuple[Account, ...] = ()
     b2b_accounts: tuple[B2BAccount, ...] = ()
     member_ci: str | None = None
@@ -159,6 +170,8 @@ class Profile:
     requests_per_second: float | None = 10.0
     max_in_flight: int = 4
     fuzz_budget: int | None = None  # None: conformance.fuzz.FUZZ_BUDGET
+    quota_test: bool = False  # C25 opt-in: the quota burst runs only when the profile asks for it
+    quota_burst: int = QUOTA_BURST
     tls_verify: bool = True
     ca_bundle: str | None = None
     client_cert: str | None = None
@@ -268,6 +281,8 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         partner={"comId": "F9999", "srvId": "999", **{k: str(v) for k, v in data.get("partner", {}).items()}},
         bearer_token=auth.get("bearer_token"), basic_apikey=basic.get("apikey"), basic_secret=basic.get("secret"),
         com_id=auth.get("com_id"), apikey=auth.get("apikey"),
+        expired_bearer_token=auth.get("expired_bearer_token"),
+        other_user_bearer_token=auth.get("other_user_bearer_token"),
         accounts=tuple(Account(vtAccNo=a["vtAccNo"], ci=a["ci"], product_groups=tuple(a.get("product_groups", [])),
                                history=_history(a), large=bool(a.get("large", False)))
                        for a in data.get("accounts", [])),
@@ -280,6 +295,8 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         requests_per_second=limits.get("requests_per_second", 10.0),
         max_in_flight=int(limits.get("max_in_flight", 4)),
         fuzz_budget=limits.get("fuzz_budget"),
+        quota_test=bool(limits.get("quota_test", False)),
+        quota_burst=int(limits.get("quota_burst", QUOTA_BURST)),
         tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
         client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
         waivers=str(Path(source).parent / data["waivers"]) if data.get("waivers") else None,
@@ -292,7 +309,8 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         raise ProfileError(f"{source}: accounts: missing (the profile claims account APIs)")
     if any(api in profile.apis for api in families["b2b"]) and not profile.b2b_accounts:
         raise ProfileError(f"{source}: b2b_accounts: missing (the profile claims b2b APIs)")
-    for secret in (profile.bearer_token, profile.basic_apikey, profile.basic_secret, profile.apikey):
+    for secret in (profile.bearer_token, profile.basic_apikey, profile.basic_secret, profile.apikey,
+                   profile.expired_bearer_token, profile.other_user_bearer_token):
         redact.register_secret(secret)
     for account in profile.accounts:
         redact.register_identifier(account.vtAccNo)

@@ -23,8 +23,12 @@ from conformance.outcomes import UsageError
 from conformance.profile import ProfileError, load_profile
 
 PLACEHOLDER = "replay-placeholder-credential"
+# the optional C17 tokens too (where the recorded run had none, their questions are not in the
+# recording, so their checks are not judged in the replay either), each its own placeholder: the
+# client's cache must tell their questions from the valid token's, as it did in the live run
 _AUTH = {"bearer_token": PLACEHOLDER, "basic": {"apikey": PLACEHOLDER, "secret": PLACEHOLDER},
-         "com_id": PLACEHOLDER, "apikey": PLACEHOLDER}
+         "com_id": PLACEHOLDER, "apikey": PLACEHOLDER,
+         "expired_bearer_token": f"{PLACEHOLDER}-expired", "other_user_bearer_token": f"{PLACEHOLDER}-other-user"}
 
 
 def prepare(evidence: str, profile_arg: str | None, workdir: Path) -> tuple[Recording, str, dict[str, str]]:

@@ -1,4 +1,5 @@
-"""Area `auth`: each family refuses missing and wrong credentials (C16–C19); CI ownership (C21)."""
+"""Area `auth`: each family refuses missing and wrong credentials (C16–C19), an expired token and
+another user's token (C17, with the profile's optional `auth:` tokens); CI ownership (C21)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,13 @@ def test_account_without_token_refused(ctx):
 
 
 @check("AUTH-002")
-def test_account_with_invalid_token_refused(ctx):
-    _must_refuse(ctx, ctx.ask(f"{ctx.api} with an invalid token", auth="wrong"),
-                 "a request with an invalid bearer token")
+@pytest.mark.parametrize("token", ["invalid", "expired"])
+def test_account_with_invalid_or_expired_token_refused(ctx, token):
+    if token == "expired":  # an optional profile key (auth.expired_bearer_token): not applicable without it
+        ctx.require(("expired_token",))
+    # any refusal the contract documents passes (401, 403, a named code): must_refuse asks no more
+    _must_refuse(ctx, ctx.ask(f"{ctx.api} with an {token} token", auth="wrong" if token == "invalid" else token),
+                 f"a request with an {token} bearer token")
 
 
 @check("AUTH-003")
@@ -48,8 +53,14 @@ def test_member_without_valid_apikey_refused(ctx, mode):
 
 
 @check("AUTH-006")
-def test_account_not_served_to_another_ci(ctx):
+@pytest.mark.parametrize("whose", ["ci", "token"])
+def test_account_not_served_to_another_user(ctx, whose):
     account = ctx.account
+    if whose == "token":  # the body names the owner's CI: only the token says the caller is someone else (C17)
+        ctx.require(("other_user_token",))
+        exchange = ctx.ask(f"{ctx.api} with another user's token", auth="other-user")
+        _must_refuse(ctx, exchange, "an account asked for with the access token of a user who does not own it")
+        return
     other = next((a.ci for a in ctx.profile.accounts if a.ci.strip() != account.ci.strip()), FOREIGN_CI)
     exchange = ctx.call(f"{ctx.api} with a CI that does not own the account", account=Account(account.vtAccNo, other))
     _must_refuse(ctx, exchange, "an account asked for by a CI that does not own it")

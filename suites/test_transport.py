@@ -1,9 +1,11 @@
-"""Area `transport`: content type, encoding, limits, redirects, HTTPS, rate headers (C1, C24, C25)."""
+"""Area `transport`: content type, encoding, limits, redirects, HTTPS, rate headers and the opt-in
+quota burst (C1, C24, C25)."""
 
 from __future__ import annotations
 
-from conformance.checking import check
+from conformance.checking import check, note
 from conformance.checking.exchange import transport as judge
+from conformance.checking.quota import quota_burst
 from conformance.contract import api_set
 
 
@@ -46,8 +48,26 @@ def test_rate_limit_headers(ctx):
         judge.rate_headers(exchange)
 
 
+# the quota burst's rule, named by the header check it shares (test_quota_burst, last in the run)
+RATE_RULE = test_rate_limit_headers.conformance_rules[0]
+
+
 @check("TRN-006")
 def test_no_redirects(ctx):
     judged = sum(judge.not_redirected(exchange, ctx.api) for exchange in ctx.representative())
     if not judged:
         ctx.nothing_judged()
+
+
+# Last of the run (the transport area is the last one), after the headers: the burst may leave the
+# gateway limiting for a while. `record_property` keeps this check out of the speculative pass, so
+# the burst is asked alone, once, and only where the profile opts in (limits.quota_test).
+@check(RATE_RULE)
+def test_quota_burst(ctx, record_property):
+    ctx.require(("quota_test",))
+    api = next((a for a in api_set("all") if ctx.profile.claims(a)), None)
+    if api is None:
+        ctx.not_applicable("no API claimed")
+    ctx.api = api
+    burst = quota_burst(ctx.client, api, ctx.body())
+    note(record_property, burst.summary())

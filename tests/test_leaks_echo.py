@@ -23,6 +23,8 @@ CI_1 = "PLaNTciOne" + "x7Y/" * 18 + "Qw=="  # 88 characters with '/' (escaped as
 CI_M = "PLaNTciMem" + "k3+Z" * 18 + "Rt=="
 PLANTED = {
     "bearer": "PLANTbearer.tok/en+Zq9w",
+    "expired_bearer": "PLANTexpired.tok/en+Ex7q",  # C17 tokens: scrubbed like the main one
+    "other_user_bearer": "PLANTotheruser.tok+Ou3w",
     "b2b_apikey": "l7xxPLANTb2bKey77",
     "b2b_secret": "PLANTb2b/secret+x",
     "member_key": "PLANTmember-key/9",
@@ -34,7 +36,8 @@ PLANTED = {
     "invented_account": INVENTED_ACCOUNT,
 }
 PLANTED["basic_b64"] = base64.b64encode(f"{PLANTED['b2b_apikey']}:{PLANTED['b2b_secret']}".encode()).decode()
-ENV = {"PLANT_BEARER": PLANTED["bearer"], "PLANT_KEY": PLANTED["b2b_apikey"],
+ENV = {"PLANT_BEARER": PLANTED["bearer"], "PLANT_EXPIRED": PLANTED["expired_bearer"],
+       "PLANT_OTHER": PLANTED["other_user_bearer"], "PLANT_KEY": PLANTED["b2b_apikey"],
        "PLANT_SECRET": PLANTED["b2b_secret"], "PLANT_MEMBER": PLANTED["member_key"]}
 
 
@@ -45,7 +48,8 @@ def echo_profile(base_url: str) -> dict[str, object]:
         "apis": ["portfolio", "balance", "transaction", "interest", "orderdetail", "balancelist",
                  "settlelist", "accountlist", "tradebook", "member-register", "member-consent"],
         "capabilities": {"all_query": True, "rsp_types": ["RAT"]},
-        "auth": {"bearer_token": "${PLANT_BEARER}",
+        "auth": {"bearer_token": "${PLANT_BEARER}", "expired_bearer_token": "${PLANT_EXPIRED}",
+                 "other_user_bearer_token": "${PLANT_OTHER}",
                  "basic": {"apikey": "${PLANT_KEY}", "secret": "${PLANT_SECRET}"},
                  "com_id": "00995", "apikey": "${PLANT_MEMBER}"},
         "accounts": [{"vtAccNo": PLANTED["vtAccNo"], "ci": CI_1, "product_groups": ["CASH", "EQTY"],

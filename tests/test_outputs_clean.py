@@ -92,3 +92,9 @@ def test_a_rerun_into_the_same_out_holds_no_stale_evidence_and_verify_false_is_l
     assert "TLS certificate verification is OFF (tls: {verify: false}" in result.stderr
     assert result.results["options"]["insecure"] is True
     assert 'id="insecure-warning"' in (out / "report.html").read_text(encoding="utf-8")
+    # the auth area sends every token of the profile, the C17 ones too: none is in any output byte
+    from leakscan import scan
+
+    planted = {name: f"diamond-{name}" for name in ("token", "expired-token", "other-user-token")}
+    scanned, hits = scan(planted, [out], [("stdout", result.stdout.encode()), ("stderr", result.stderr.encode())])
+    assert scanned > 5 and not hits, hits[:10]

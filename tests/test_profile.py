@@ -54,6 +54,23 @@ def test_good_profile_loads_and_registers_secrets(tmp_path, monkeypatch):
     assert "auth" not in profile.public_dict()
 
 
+def test_the_c17_tokens_and_the_quota_test_are_optional_and_the_tokens_secret(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_BEARER", "x")
+    plain = load_profile(_write(tmp_path, GOOD))
+    assert plain.expired_bearer_token is None and plain.other_user_bearer_token is None
+    assert plain.quota_test is False and plain.quota_burst == 20  # nothing hammers a gateway by default
+    monkeypatch.setenv("TEST_EXPIRED", "expired-tok-4711")
+    tokens = "  expired_bearer_token: ${TEST_EXPIRED}\n  other_user_bearer_token: other-user-tok-0815\n"
+    text = GOOD.replace('  com_id: "00995"\n', '  com_id: "00995"\n' + tokens)
+    text = text.replace("requests_per_second: 20", "requests_per_second: 20, quota_test: true, quota_burst: 8")
+    profile = load_profile(_write(tmp_path, text))
+    assert profile.expired_bearer_token == "expired-tok-4711"
+    assert profile.other_user_bearer_token == "other-user-tok-0815"
+    assert profile.quota_test is True and profile.quota_burst == 8
+    assert redact.scrub("sent expired-tok-4711 and other-user-tok-0815") == "sent [redacted] and [redacted]"
+    assert "auth" not in profile.public_dict()
+
+
 def test_base_url_override(tmp_path, monkeypatch):
     monkeypatch.setenv("TEST_BEARER", "x")
     assert load_profile(_write(tmp_path, GOOD), base_url="http://127.0.0.1:1234/").base_url == "http://127.0.0.1:1234"
@@ -73,6 +90,8 @@ BAD = [
     ("bad group", GOOD.replace("product_groups: [CASH, EQTY]", "product_groups: [CASH, STOCK]"),
      "accounts[0].product_groups[1]"),
     ("no accounts for account APIs", ACCOUNTLESS, "accounts: missing"),
+    ("unbounded quota burst", GOOD.replace("second: 20", "second: 20, quota_burst: 500"), "limits.quota_burst"),
+    ("quota test not a flag", GOOD.replace("second: 20", "second: 20, quota_test: yes please"), "limits.quota_test"),
 ]
 
 

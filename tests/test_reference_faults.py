@@ -34,7 +34,8 @@ serves-expired-consent devinfo-format-checked partner-codes-checked empty-partne
 interest-querytype-refused qty-rsptype-refused unrounded-ratios currency-suffix-wrong plain-billions
 own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives
 echo-numbers-as-text echo-dates-dashed sell-buy-letters own-trade-words capitalised-resp
-empty-object-for-array unfilled-blocks-as-lists unitemised-fund-costs php-empty-echo""".split()
+empty-object-for-array unfilled-blocks-as-lists unitemised-fund-costs php-empty-echo
+expired-token-accepted token-user-ignored""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -54,6 +55,8 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "balance-unknown-account": ("balance", {}, {"vt_acc_no": "160600000000000099"}),
     "balance-other-ci": ("balance", {}, {"vt_acc_no": JEONGA_DIAMOND}),
     "balance-no-auth": ("balance", {}, {"headers": "none"}),
+    "balance-expired-token": ("balance", {}, {"headers": "expired"}),
+    "balance-other-user-token": ("balance", {}, {"headers": "other-user"}),
     "malformed": ("balance", {}, {"raw": b"{bad json"}),
     "unknown-path": ("balance", {}, {"path": "/v1/diamond/account/nothing/search"}),
     "transaction": ("transaction", {}, {}),
@@ -134,6 +137,8 @@ SHOWN_BY: dict[str, list[str]] = {
     "catch-all-route": ["unknown-path"],
     "fuzz-crash": ["balance-count-text"],
     "no-auth-account": ["balance-no-auth"],
+    "expired-token-accepted": ["balance-expired-token"],
+    "token-user-ignored": ["balance-other-user-token"],
     "no-auth-b2b": ["accountlist-no-auth"],
     "no-auth-member": ["register-no-auth"],
     "ci-not-checked": ["balance-other-ci"],

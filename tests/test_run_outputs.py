@@ -58,7 +58,8 @@ def test_junit_and_allure_agree_with_results(default_run):
 def test_no_secret_or_unmasked_identifier_in_any_output(default_run):
     _, out = default_run
     profile = yaml.safe_load((REPO / "profiles" / "diamond.yaml").read_text(encoding="utf-8"))
-    planted = ["diamond-token", "diamond-secret", "diamond-member-key",
+    planted = ["diamond-token", "diamond-secret", "diamond-member-key", "diamond-expired-token",
+               "diamond-other-user-token",
                "ZGlhbW9uZC1hcGlrZXk6ZGlhbW9uZC1zZWNyZXQ="]  # base64 of the Basic credential
     identifiers = [a["vtAccNo"] for a in profile["accounts"]] + [profile["member"]["ci"]]
     identifiers += [b["accNo"] for b in profile["b2b_accounts"]]

@@ -29,6 +29,13 @@ NEEDS: dict[str, tuple[Callable[[Profile], bool], str]] = {
     "account": (lambda p: bool(p.regular_accounts), "the profile lists no account for the account APIs"),
     "b2b": (lambda p: bool(p.b2b_accounts), "the profile lists no b2b account"),
     "member": (lambda p: bool(p.member_ci), "the profile has no member block (member.ci)"),
+    # C17 tokens a broker's operator can hand out, or not (profile auth: block)
+    "expired_token": (lambda p: bool(p.expired_bearer_token),
+                      "the profile has no expired access token (auth.expired_bearer_token)"),
+    "other_user_token": (lambda p: bool(p.other_user_bearer_token),
+                         "the profile has no token of another user (auth.other_user_bearer_token)"),
+    # C25: the quota burst is opt-in, never run against a gateway that did not ask for it
+    "quota_test": (lambda p: p.quota_test, "the profile does not opt in to the quota test (limits.quota_test)"),
 }
 
 

@@ -12,6 +12,7 @@ the rate limiter, and the question count per area (`questions`) says what the ru
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import json
 import threading
@@ -101,8 +102,10 @@ class Client:
     def call(self, api: str, *, purpose: str, account: Account | None = None, b2b: B2BAccount | None = None,
              query: dict[str, Any] | None = None, ci: str | None = None, body: dict[str, Any] | None = None,
              raw_body: bytes | None = None, auth: str = "valid", headers: dict[str, str] | None = None,
-             path: str | None = None, method: str = "POST", content_type: str = JSON_TYPE) -> Exchange:
-        """Send one request (or return the recorded answer to the same question)."""
+             path: str | None = None, method: str = "POST", content_type: str = JSON_TYPE,
+             retry: bool = True) -> Exchange:
+        """Send one request (or return the recorded answer to the same question). `retry=False`:
+        a 429/503 is recorded as it came, not waited out and asked again (the quota check judges it)."""
         spec = get_api(api)
         if raw_body is None:
             if body is None:
@@ -114,13 +117,18 @@ class Client:
         url = self.profile.base_url + (path or spec.url_path(self.profile.short_name))
         key = question_key(method, url, all_headers, raw_body)
         sent = raw_body
-        exchange = self._cache.ask(key, lambda: self._send(api, purpose, method, url, all_headers, sent))
+        limits = self.limits if retry else dataclasses.replace(self.limits, max_retries=0)
+        exchange = self._cache.ask(key, lambda: self._send(api, purpose, method, url, all_headers, sent, limits))
         if threading.current_thread() is self._check_thread:
             self.handed.append(exchange)
         return exchange
 
+    def back_off(self, seconds: float) -> None:
+        """The gateway said to wait (Retry-After): every later send to it waits, whoever sends."""
+        self._limiter.defer(seconds)
+
     def _send(self, api: str, purpose: str, method: str, url: str, headers: dict[str, str],
-              body: bytes) -> Exchange:
+              body: bytes, limits: Limits) -> Exchange:
         with self._lock:
             exchange_id = f"x{next(self._ids):04d}"
         # the record never holds a credential: headers are redacted before they are stored
@@ -139,7 +147,7 @@ class Client:
                 self.questions[self.area] += 1
             with self._in_flight:  # taken before the rate-limit slot, so sends stay spaced
                 assert self._http is not None
-                result = perform(self._http, method, url, headers, body, self.limits, self._limiter)
+                result = perform(self._http, method, url, headers, body, limits, self._limiter)
             self.breaker.record(result)
             self._record(exchange, result)
         with self._lock:

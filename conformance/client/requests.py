@@ -99,12 +99,15 @@ def build_body(api: ApiSpec, profile: Profile, *, account: Account | None = None
 
 
 def auth_headers(api: ApiSpec, profile: Profile, mode: str = "valid") -> dict[str, str]:
-    """Headers of the API family's auth scheme. mode: valid | none | wrong | no-comid | lowercase-scheme."""
+    """Headers of the API family's auth scheme. mode: valid | none | wrong | no-comid | lowercase-scheme;
+    for account APIs also expired | other-user (the profile's optional C17 tokens)."""
     if mode == "none":
         return {}
     if api.family == "account":
-        token = "invalid-token-0000" if mode == "wrong" else (profile.bearer_token or "")
-        return {"Authorization": f"Bearer {token}"}
+        tokens = {"wrong": "invalid-token-0000", "expired": profile.expired_bearer_token,
+                  "other-user": profile.other_user_bearer_token}
+        token = tokens[mode] if mode in tokens else profile.bearer_token
+        return {"Authorization": f"Bearer {token or ''}"}
     if api.family == "b2b":
         secret = "wrong-secret" if mode == "wrong" else (profile.basic_secret or "")
         credential = base64.b64encode(f"{profile.basic_apikey or ''}:{secret}".encode()).decode()

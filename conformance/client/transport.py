@@ -38,7 +38,7 @@ from conformance.client.tls import TlsOptions, TransportConfigError, build_ssl_c
 
 __all__ = [
     "CircuitBreaker", "Limits", "RateLimiter", "TlsOptions", "TransportConfigError", "TransportResult",
-    "make_http_client", "origin_of", "perform",
+    "make_http_client", "origin_of", "perform", "retry_after_seconds",
 ]
 
 
@@ -162,8 +162,12 @@ def _exchange(client: httpx.Client, method: str, url: str, headers: Mapping[str,
 
 
 def _retry_after(result: TransportResult) -> float | None:
-    """Seconds the gateway asked to wait (Retry-After: seconds or an HTTP date), or None."""
-    value = result.headers.get("retry-after", "").strip()
+    return retry_after_seconds(result.headers.get("retry-after", ""))
+
+
+def retry_after_seconds(value: str) -> float | None:
+    """Seconds a Retry-After value asks to wait (seconds or an HTTP date), or None if it says neither."""
+    value = value.strip()
     if not value:
         return None
     if value.isdigit():

@@ -1,5 +1,5 @@
-"""Gateway checks per API family (C16-C19): bearer token, Basic credentials + comId, API key;
-and the request media type (I83: case-insensitive, parameters optional)."""
+"""Gateway checks per API family (C16-C19): bearer token (issued, not expired: C17), Basic
+credentials + comId, API key; and the request media type (I83: case-insensitive, parameters optional)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import binascii
 from collections.abc import Callable
 
 from conformance.reference.context import Call
-from conformance.reference.errors import ApiError, common_error, gateway_error
+from conformance.reference.errors import ApiError, api_error, common_error, gateway_error
 
 SchemeCheck = Callable[[str, str], bool]
+TokenCheck = Callable[[Call, str], bool]
 
 
 def media_type_is_json(value: str) -> bool:
@@ -27,12 +28,34 @@ def _unauthorized(scheme: str, why: str) -> ApiError:
                         description=why)
 
 
-def check_account(call: Call, scheme_ok: SchemeCheck) -> None:
+def refuse_token(call: Call, why: str) -> ApiError:
+    """A token the broker will not honour (expired, another user's), in the broker's documented form
+    (C17: 401/403 or a named code; the brokers choose differently, so the suite must accept each)."""
+    style = call.broker.token_refusal
+    if style == "gateway":
+        return gateway_error(401, "Invalid authentication credentials", kind="auth")
+    if style == "forbidden":
+        return api_error(2100, call.broker.category, why, kind="auth")
+    return _unauthorized("Bearer", why)
+
+
+def check_account(call: Call, scheme_ok: SchemeCheck, expired: TokenCheck | None = None) -> None:
+    """The bearer token is one the broker issued and not expired; whose it is goes into
+    `call.notes["token_user"]` for the account check (None: a sandbox token, any test user)."""
+    credentials = call.broker.credentials
     scheme, _, token = call.headers.get("authorization", "").strip().partition(" ")
+    token = token.strip()
     if not scheme:
         raise _unauthorized("Bearer", "no access token")
-    if not scheme_ok(scheme, "Bearer") or token.strip() not in call.broker.credentials.bearer_tokens:
+    if not scheme_ok(scheme, "Bearer") or not credentials.issued(token):
         raise _unauthorized("Bearer", "invalid access token")
+    if (expired or token_expired)(call, token):
+        raise refuse_token(call, "the access token has expired")
+    call.notes["token_user"] = credentials.token_user(token)
+
+
+def token_expired(call: Call, token: str) -> bool:
+    return token in call.broker.credentials.expired_tokens
 
 
 def check_b2b(call: Call, scheme_ok: SchemeCheck) -> None:

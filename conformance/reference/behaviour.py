@@ -48,6 +48,7 @@ class Behaviour:
         self.media_type_ok: Callable[[str], bool] = auth.media_type_is_json
         self.scheme_ok: auth.SchemeCheck = auth.scheme_matches
         self.authenticate: Callable[[Call], None] = self._authenticate
+        self.token_expired: auth.TokenCheck = auth.token_expired  # C17: an expired token is refused
         # identity
         self.resolve_account: Callable[[Call], data.Account] = self._resolve_account
         self.resolve_b2b: Callable[[Call, str], b2b_data.B2BAccount] = self._resolve_b2b
@@ -71,12 +72,16 @@ class Behaviour:
         # onboarding (C21, C26): is a listed account linked to the asking service; may the account
         # APIs serve it (raise to refuse)
         self.listed_for_service: Callable[[Call, str, str], bool] = _listed_for_service
+        self.token_check: Callable[[Call, data.Account], None] = self._token_check
         self.link_check: Callable[[Call, data.Account], None] = self._link_check
         self.consent_check: Callable[[Call, data.Account], None] = self._consent_check
 
     # --- defaults ------------------------------------------------------------------------------
     def _authenticate(self, call: Call) -> None:
-        auth.CHECKS[call.family](call, self.scheme_ok)
+        if call.family == "account":
+            auth.check_account(call, self.scheme_ok, self.token_expired)
+        else:
+            auth.CHECKS[call.family](call, self.scheme_ok)
 
     def _resolve_account(self, call: Call) -> data.Account:
         """C17/C21: the CI must exist and own the virtual account."""
@@ -88,9 +93,19 @@ class Behaviour:
             raise api_error(self.broker.unknown_account_code, self.broker.category, "unknown vtAccNo")
         if account.spec.owner != user:
             raise api_error(4003, self.broker.category, "the account belongs to another CI")
+        self.token_check(call, account)
         self.link_check(call, account)
         self.consent_check(call, account)
         return account
+
+    def _token_check(self, call: Call, account: data.Account) -> None:
+        """C17: a token issued to one user opens that user's accounts only (the body's CI is the
+        caller's word; the token is the platform's)."""
+        user = call.notes.get("token_user")
+        if user is not None and user != account.spec.owner:
+            if self.broker.token_refusal == "common":  # the broker's own code for the mismatch
+                raise api_error(4003, self.broker.category, "the access token was issued to another user")
+            raise auth.refuse_token(call, "the access token was issued to another user")
 
     def _link_check(self, call: Call, account: data.Account) -> None:
         """C21: only an account linked to the asking fintech service (partner.srvId) is served."""

@@ -21,13 +21,29 @@ NullKind = Literal["string", "number", "object", "array"]
 class Credentials:
     """What the broker's gateway accepts. Defaults are fixed; env variables add one more value each."""
 
-    bearer_tokens: frozenset[str]
+    bearer_tokens: frozenset[str]  # the sandbox's tokens: valid for every test user
     basic: frozenset[tuple[str, str]]  # (apikey, secret)
     com_ids: frozenset[str]  # b2b 'comId' header
     member_keys: frozenset[str]
+    # C17: tokens issued once and expired since; tokens issued to one user (token, user id)
+    expired_tokens: frozenset[str] = frozenset()
+    user_tokens: frozenset[tuple[str, str]] = frozenset()
+
+    def token_user(self, token: str) -> str | None:
+        """The user a token was issued to; None for a sandbox token (any user) or an unknown one."""
+        return next((user for issued, user in self.user_tokens if issued == token), None)
+
+    def issued(self, token: str) -> bool:
+        return token in self.bearer_tokens or token in self.expired_tokens or self.token_user(token) is not None
 
 
 NO_CREDENTIALS = Credentials(frozenset(), frozenset(), frozenset(), frozenset())
+# The user each broker issued its "other user" token to: one with accounts there, none of them the
+# profile's (profiles/<broker>.yaml auth.other_user_bearer_token)
+OTHER_USER = {"diamond": "pannpann", "cyber": "jeeae", "star": "jaerang"}
+# How a broker refuses a token it will not honour (C17, section 6: 401/403 or a named code):
+# "common" 401 op-auth body, "gateway" 401 {"message"}, "forbidden" 403 code 2100
+TokenRefusal = Literal["common", "gateway", "forbidden"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,7 @@ class BrokerConfig:
     content_type: str
     rate_headers: Literal["current", "old", "none"]
     seed: int
+    token_refusal: TokenRefusal = "common"
     credentials: Credentials = field(default_factory=lambda: NO_CREDENTIALS, compare=False)
 
 
@@ -68,10 +85,15 @@ def _credentials(short: str) -> Credentials:
         basic.add((env.get(prefix + "APIKEY", apikey), env.get(prefix + "SECRET", secret)))
     com_ids = {"00995"}
     members = {f"{short}-member-key"}
-    for target, name in ((bearer, "BEARER"), (com_ids, "COMID"), (members, "MEMBER_KEY")):
+    expired = {f"{short}-expired-token"}
+    other = {f"{short}-other-user-token"}
+    for target, name in ((bearer, "BEARER"), (com_ids, "COMID"), (members, "MEMBER_KEY"),
+                         (expired, "EXPIRED_BEARER"), (other, "OTHER_BEARER")):
         if env.get(prefix + name):
             target.add(env[prefix + name])
-    return Credentials(frozenset(bearer), frozenset(basic), frozenset(com_ids), frozenset(members))
+    users = frozenset((token, OTHER_USER[short]) for token in other)
+    return Credentials(frozenset(bearer), frozenset(basic), frozenset(com_ids), frozenset(members),
+                       frozenset(expired), users)
 
 
 _BROKERS: dict[str, BrokerConfig] = {
@@ -91,7 +113,7 @@ _BROKERS: dict[str, BrokerConfig] = {
         null_style={"string": "empty", "number": "absent", "object": "absent", "array": "absent"},
         number_style="compact", max_range_days=92, unknown_account_code=3012, trade_split="sum",
         cash_isin=None, echo_today_for_empty_order_date=False,
-        content_type="application/json;charset=UTF-8", rate_headers="none", seed=991,
+        content_type="application/json;charset=UTF-8", rate_headers="none", seed=991, token_refusal="gateway",
     ),
     "star": BrokerConfig(
         short_name="star", code="00993", name="Star Securities", category="Star",
@@ -100,7 +122,7 @@ _BROKERS: dict[str, BrokerConfig] = {
         null_style={"string": "string", "number": "absent", "object": "absent", "array": "absent"},
         number_style="java", max_range_days=366, unknown_account_code=4001, trade_split="nrm",
         cash_isin=None, echo_today_for_empty_order_date=False,
-        content_type="Application/json; charset=utf-8", rate_headers="old", seed=993,
+        content_type="Application/json; charset=utf-8", rate_headers="old", seed=993, token_refusal="forbidden",
     ),
 }
 

@@ -36,12 +36,14 @@ def path(api: str, broker: str = "diamond") -> str:
 
 
 def headers(api: str, broker: str = "diamond", mode: str = "valid") -> dict[str, str]:
-    """mode: valid | none | wrong."""
+    """mode: valid | none | wrong; for account APIs also expired | other-user (C17 tokens)."""
     out = {"Content-Type": "application/json"}
     if mode == "none":
         return out
     if api in ACCOUNT_APIS:
-        out["Authorization"] = f"Bearer {broker}-token" if mode == "valid" else "Bearer wrong-token"
+        tokens = {"valid": f"{broker}-token", "expired": f"{broker}-expired-token",
+                  "other-user": f"{broker}-other-user-token"}
+        out["Authorization"] = f"Bearer {tokens.get(mode, 'wrong-token')}"
     elif api in B2B_APIS:
         secret = f"{broker}-secret" if mode == "valid" else "wrong"
         out["authorization"] = "Basic " + base64.b64encode(f"{broker}-apikey:{secret}".encode()).decode()

@@ -80,9 +80,21 @@ def _skip_auth(b: Behaviour, family: str) -> None:
     b.authenticate = check
 
 
-@fault("no-auth-account", "AUTH-001 AUTH-002", "The bearer token of account APIs is not checked.")
+# Not checking the token also serves an account to another user's token (AUTH-006, C17).
+@fault("no-auth-account", "AUTH-001 AUTH-002 AUTH-006", "The bearer token of account APIs is not checked.")
 def no_auth_account(b: Behaviour) -> None:
     _skip_auth(b, "account")
+
+
+@fault("expired-token-accepted", "AUTH-002", "An expired access token is still accepted on the account APIs.")
+def expired_token_accepted(b: Behaviour) -> None:
+    b.token_expired = lambda call, token: False
+
+
+@fault("token-user-ignored", "AUTH-006",
+       "The account APIs match the request's CI to the account, not the user the access token was issued to.")
+def token_user_ignored(b: Behaviour) -> None:
+    b.token_check = lambda call, account: None
 
 
 @fault("no-auth-b2b", "AUTH-003 AUTH-004",
