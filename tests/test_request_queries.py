@@ -112,3 +112,15 @@ def test_the_seoul_day_is_used_whatever_the_offset():
 
     assert clock.today(datetime(2026, 12, 2, 15, 30, tzinfo=UTC)) == date(2026, 12, 3)
     assert clock.today(datetime(2026, 12, 2, 23, 0, tzinfo=timezone(timedelta(hours=9)))) == date(2026, 12, 2)
+
+
+def test_the_result_blocks_table_spelling_comes_from_the_field_table():
+    """I20: portfolio's table names its result block queryRequest (an alias row of the table);
+    the page key is read there when the canonical block is absent, and for no other API."""
+    from conformance.checking.paging import next_page
+
+    portfolio, tradebook = get_api("portfolio"), get_api("tradebook")
+    assert next_page({"portfolioResponseBody": {"queryRequest": {"page": "k2"}}}, portfolio) == "k2"
+    both = {"portfolioResponseBody": {"queryResult": {"page": "k1"}, "queryRequest": {"page": "k2"}}}
+    assert next_page(both, portfolio) == "k1"
+    assert next_page({"tradeBookListResponseBody": {"queryRequest": {"page": "k2"}}}, tradebook) is None
