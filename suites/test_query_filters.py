@@ -49,7 +49,7 @@ def _items(ctx, label: str, query: dict[str, Any]) -> tuple[list[Any], list[Any]
     is PAGE-003's business (its pages are judged as far as they go)."""
     who, _window = _who(ctx)
     exceeded = ctx.expect_error("date_range_exceeded")
-    first = ctx.call(f"{ctx.api} {label} page 1", query={**query, "page": "null"}, **who)
+    first = ctx.call(f"{ctx.api} {label} page 1", query=query, **who)  # the plain question's first page
     if not is_success(first, ctx.spec) and code_of(first) == exceeded:
         pytest.skip(f"the broker refuses the profile's history window with {exceeded} (Date Range "
                     "Exceeded); give a shorter accounts[].history / b2b_accounts[].history")
@@ -100,7 +100,7 @@ def test_overlong_range_gives_data_or_6006(ctx):
         starts[f"{limit + 1} days (the profile's maximum + 1)"] = end - timedelta(days=limit + 1)
     for label, start in starts.items():
         exchange = _ask(ctx, f"range of {label}",
-                        {rng["from"]: start.strftime("%Y%m%d"), rng["to"]: hi, "count": 0, "page": "null"})
+                        {rng["from"]: start.strftime("%Y%m%d"), rng["to"]: hi})  # count 0, first page
         require_answer(exchange, ctx.rule, ctx.api)
         if is_success(exchange, ctx.spec):
             continue
@@ -151,14 +151,15 @@ def test_side_filter(ctx):
     if not sides:
         pytest.skip(f"no {'/'.join(_sides(ctx))} transaction in the history window to filter on")
     for side in sides:
-        got, got_asked = _items(ctx, f"side {side}", {side_filter["query"]: side})
-        findings = judge.other_kinds(got, side, side_filter["item"], present[side])
+        got, got_asked = _items(ctx, f"{side_filter['query']} {side}", {side_filter["query"]: side})
+        findings = judge.other_kinds(got, side, side_filter["query"], side_filter["item"], present[side])
         _file(ctx, findings, got_asked[:3] if got else got_asked[:2] + asked[:1])
 
 
 @check("FLT-006")
 def test_invalid_side_refused(ctx):
-    exchange = _ask(ctx, f"side {INVALID_SIDE}", {ctx.spec.filters["side"]["query"]: INVALID_SIDE})
+    side_query = ctx.spec.filters["side"]["query"]
+    exchange = _ask(ctx, f"{side_query} {INVALID_SIDE}", {side_query: INVALID_SIDE})
     require_answer(exchange, ctx.rule, ctx.api)
     _file(ctx, judge.invalid_side_answer(INVALID_SIDE, is_success(exchange, ctx.spec), exchange.status,
                                          code_of(exchange), ctx.expect_error("invalid_side_type")), [exchange])

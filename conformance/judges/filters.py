@@ -156,13 +156,14 @@ def unknown_instrument_refusal(unknown: str, status: int | None, code: int | Non
 
 
 # --- FLT-003 / FLT-006 / FLT-004: enumerated filters -----------------------------------------------
-def other_kinds(got: list[Any], side: str, field: str, present: int) -> list[Finding]:
-    """A side filter (`side`): every item of that kind, and some when the unfiltered answer had some."""
+def other_kinds(got: list[Any], side: str, query_field: str, field: str, present: int) -> list[Finding]:
+    """A side filter: every item of that kind, and some when the unfiltered answer had some."""
     other = [str(i.get(field)) for i in got if isinstance(i, dict) and text_of(i, field) != side]
     if other:
-        return _one(f"filtered on side {side}, got {len(other)} item(s) of other kinds: {show(sorted(set(other)))}")
+        return _one(f"filtered on {query_field} {side}, got {len(other)} item(s) of other kinds: "
+                    f"{show(sorted(set(other)))}")
     if not got:
-        return _one(f"filtered on side {side}, got no item although the unfiltered answer holds {present}")
+        return _one(f"filtered on {query_field} {side}, got no item although the unfiltered answer holds {present}")
     return []
 
 

@@ -104,10 +104,10 @@ def test_an_unknown_instrument_gives_nothing_or_6007():
 
 # --- FLT-003 / FLT-006 / FLT-004 -----------------------------------------------------------------
 def test_the_side_filter():
-    assert judge.other_kinds([{"transType": " BID"}], "BID", "transType", 1) == []
-    (other,) = judge.other_kinds([{"transType": "BID"}, {"transType": "ASK"}], "BID", "transType", 1)
+    assert judge.other_kinds([{"transType": " BID"}], "BID", "side", "transType", 1) == []
+    (other,) = judge.other_kinds([{"transType": "BID"}, {"transType": "ASK"}], "BID", "side", "transType", 1)
     assert other.message == "filtered on side BID, got 1 item(s) of other kinds: ASK"
-    (lost,) = judge.other_kinds([], "DEP", "transType", 3)
+    (lost,) = judge.other_kinds([], "DEP", "side", "transType", 3)
     assert lost.message == "filtered on side DEP, got no item although the unfiltered answer holds 3"
 
 
