@@ -8,10 +8,10 @@ variable is read at every call, so it reaches the pytest subprocess of `conforma
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["ENV", "SEOUL", "now", "parse_instant"]
+__all__ = ["ENV", "SEOUL", "now", "parse_instant", "today"]
 
 ENV = "CONFORMANCE_NOW"
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -31,3 +31,9 @@ def now() -> datetime:
     """The current instant (timezone-aware), or the pinned one."""
     fixed = os.environ.get(ENV, "").strip()
     return parse_instant(fixed) if fixed else datetime.now(UTC)
+
+
+def today(at: datetime | None = None) -> date:
+    """The contract's date (Seoul) of an instant, by default of the run's clock: the "today" of
+    default date windows, so a replay or a test pinning CONFORMANCE_NOW asks the same questions."""
+    return (at or now()).astimezone(SEOUL).date()

@@ -42,7 +42,7 @@ def test_field_tables_use_only_known_keys_and_markers(api: str) -> None:
     table = yaml.safe_load((SCHEMAS / "fields" / f"{api}.yaml").read_text(encoding="utf-8"))
     assert table["api"] == api
     allowed = {"type", "len", "fixed", "marker", "enum", "enum_severity", "format", "pattern",
-               "pattern_severity", "aliases", "desc", "also_array", "items", "market"}
+               "pattern_severity", "aliases", "desc", "also_array", "items", "market", "ask", "fill"}
     for kind in ("request", "response"):
         for path, spec in table[kind].items():
             assert set(spec) <= allowed, (path, set(spec) - allowed)

@@ -1,5 +1,5 @@
-"""The judging functions of the data areas (all-query, product-groups, paging, query-filters),
-each tried on a small conforming and a small faulty canned message, without a server."""
+"""The judging functions of the data areas (all-query, product-groups, paging; the query filters' are in
+tests/judges/), each tried on a small conforming and a small faulty canned message, without a server."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ def _load(name: str) -> ModuleType:
 ALL = _load("test_all_query")
 GRP = _load("test_product_groups")
 PAGE = _load("test_paging")
-FLT = _load("test_query_filters")
 
 
 def _exchange(status: int, body: object) -> Exchange:
@@ -244,37 +243,3 @@ def test_result_counts_agree_page_005():
     assert PAGE.count_agreement_problems(spec, bad) == [
         "page 1: totalCnt 157 but the chain delivers 3 items",
         "page 1: count 157 but the message carries 2 items"]
-
-
-# --- query filters -----------------------------------------------------------------------------
-@pytest.mark.parametrize(("value", "day"), [
-    ("20160126", "20160126"), ("2016062211262636", "20160622"), ("2016-01-26", "20160126"),
-    ("112626", None), ("20161350", None), ("", None), (None, None), (20160126, None),
-])
-def test_day_of(value, day):
-    assert FLT.day_of(value) == day
-
-
-def test_codes_of_transaction_and_b2b_items():
-    assert FLT.codes_of({"isinCode": " KR7005930003"}, "transaction") == ["KR7005930003"]
-    assert FLT.codes_of({"isinCode": "null"}, "transaction") == []
-    item = {"isinInfo": [{"isinCode": "KR7005930003"}, {"isinCode": "A005930"}, {"isinCode": None}]}
-    assert FLT.codes_of(item, "orderdetail") == ["KR7005930003", "A005930"]
-    assert FLT.codes_of({"isinInfo": "null"}, "settlelist") == []
-
-
-def test_outside_window_flt_001():
-    items = [{"transDate": "20160105"}, {"transDate": "20160301"}, {"transDate": "null"},
-             {"transDate": "20151231"}]
-    assert FLT.outside_window(items, "transDate", "20160101", "20160228") == ["20160301", "20151231"]
-
-
-def test_pick_instrument_prefers_a_code_not_on_every_item():
-    items = [{"isinCode": "CASH"}, {"isinCode": "A"}, {"isinCode": "A"}, {"isinCode": "B"}, {"isinCode": ""}]
-    assert FLT.pick_instrument(items, "transaction") == "A"
-    assert FLT.pick_instrument([{"isinCode": "A"}, {"isinCode": "A"}], "transaction") == "A"
-    assert FLT.pick_instrument([{"isinCode": "CASH"}], "transaction") is None
-
-
-def test_today_candidates_are_dates():
-    assert all(FLT.day_of(d) == d for d in FLT.today_candidates())

@@ -57,12 +57,20 @@ def _norm(value: Any) -> Any:
     return value
 
 
+def _table_spellings(api: ApiSpec, path: str) -> list[str]:
+    """The other spellings of a response block that its field table accepts (its `aliases`)."""
+    parent, _, name = path.rpartition(".")
+    return [p for p, info in api.fields["response"].items() if info.alias_of == name and p.rpartition(".")[0] == parent]
+
+
 def next_page(doc: Any, api: ApiSpec) -> Any:
     if not api.result:
         return None
     result = get_path(doc, api.result)
-    if result is MISSING and api.id == "portfolio":
-        result = get_path(doc, "portfolioResponseBody.queryRequest")  # I20
+    for spelling in _table_spellings(api, api.result):  # I20: portfolio's table names it queryRequest
+        if result is not MISSING:
+            break
+        result = get_path(doc, spelling)
     if not isinstance(result, dict):
         return None
     page = result.get("page", MISSING)

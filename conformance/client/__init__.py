@@ -18,7 +18,7 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from conformance import clock
@@ -94,9 +94,15 @@ class Client:
             self._http.close()
 
     # --- building -------------------------------------------------------------------------
+    def today(self) -> date:
+        """The run's date (Seoul) on the client's clock: default windows end here, not on the
+        machine's date, so a replay or a pinned test asks the same questions."""
+        return clock.today(self.now())
+
     def body(self, api: str, *, account: Account | None = None, b2b: B2BAccount | None = None,
              query: dict[str, Any] | None = None, ci: str | None = None) -> dict[str, Any]:
-        return build_body(get_api(api), self.profile, account=account, b2b=b2b, query=query, ci=ci)
+        return build_body(get_api(api), self.profile, account=account, b2b=b2b, query=query, ci=ci,
+                          today=self.today())
 
     # --- calling --------------------------------------------------------------------------
     def call(self, api: str, *, purpose: str, account: Account | None = None, b2b: B2BAccount | None = None,
@@ -109,7 +115,8 @@ class Client:
         spec = get_api(api)
         if raw_body is None:
             if body is None:
-                body = build_body(spec, self.profile, account=account, b2b=b2b, query=query, ci=ci)
+                body = build_body(spec, self.profile, account=account, b2b=b2b, query=query, ci=ci,
+                                  today=self.today())
             raw_body = json.dumps(body, ensure_ascii=False).encode("utf-8")
         all_headers = {"Content-Type": content_type, "Accept": JSON_TYPE}
         all_headers.update(auth_headers(spec, self.profile, auth))

@@ -1,7 +1,8 @@
 """Build each API's request body and headers from the catalogue and the profile.
 
 The bodies follow the page samples (CONTRACT.md section 2): canonical block names, "" for a
-field without value (C3), "null" as the first-page key (C12). Callers override query fields.
+field without value (C3), "null" as the first-page key (C12). The query block and its fields come
+from the API's field table (`conformance.contract.queries`); callers override query fields.
 """
 
 from __future__ import annotations
@@ -11,63 +12,48 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
+from conformance import clock
 from conformance.contract.catalogue import ApiSpec
+from conformance.contract.queries import query_block, query_fields
 from conformance.profile import Account, B2BAccount, Profile
 
 _counter = itertools.count(1)
-
-# Query blocks as the samples send them; None marks "filled from the account/profile".
-_QUERIES: dict[str, dict[str, Any]] = {
-    "portfolio": {"assetType": "ALL", "rspType": "RAT", "count": 0, "page": "null"},
-    "balance": {"assetType": "ALL", "count": 0, "page": "null"},
-    "transaction": {"fromDate": None, "toDate": None, "isinCode": "", "side": "", "count": 0, "page": "null"},
-    "interest": {"assetType": "", "rspType": "", "count": 0, "page": "null"},
-    "orderdetail": {"qrAssetType": "EQTY", "qrSellBuyType": "0", "qrAccNo": None, "qrOrderDate": "",
-                    "qrIsinCode": "", "qrOrderNo": "", "count": 0, "page": "null"},
-    "balancelist": {"qrAccNo": None, "qrAssetType": "EQTY", "count": 0, "page": "null"},
-    "settlelist": {"qrAssetType": "EQTY", "qrSellBuyType": "0", "qrAccNo": None, "qrOrderDate": "",
-                   "qrIsinCode": "", "count": 0, "page": "null"},
-    "accountlist": {"count": 0, "page": "null"},
-    "tradebook": {"qrAccNo": None, "qrFromDate": None, "qrToDate": None, "count": 0, "page": "null"},
-}
-
 
 def next_request_id() -> str:
     return f"KC{next(_counter):010d}"
 
 
-def default_window(max_days: int | None = None) -> tuple[str, str]:
+def default_window(max_days: int | None = None, *, today: date | None = None) -> tuple[str, str]:
     """The date window asked for when the profile names none: the last 90 days (C15: the maximum
-    range differs per broker), shorter when the profile says the broker's maximum is shorter."""
+    range differs per broker), shorter when the profile says the broker's maximum is shorter.
+    "Today" is the run's (`conformance.clock`, Seoul date), never the machine's."""
     days = min(90, max_days or 90)
-    today = date.today()
+    today = today or clock.today()
     return (today - timedelta(days=days - 1)).strftime("%Y%m%d"), today.strftime("%Y%m%d")
 
 
 def default_query(api: ApiSpec, profile: Profile, account: Account | None,
-                  b2b: B2BAccount | None) -> dict[str, Any]:
-    query = dict(_QUERIES.get(api.id, {}))
+                  b2b: B2BAccount | None, *, today: date | None = None) -> dict[str, Any]:
+    history = (account.history if account else None) or (b2b.history if b2b else None)
+    start, end = history or default_window(profile.max_date_range_days, today=today)
+    fills = {"account": b2b.accNo if b2b is not None else None, "from": start, "to": end}
+    query = {f.name: fills[f.fill] if f.fill else f.ask for f in query_fields(api.id)}
     if api.id == "portfolio" and profile.rsp_types:
         query["rspType"] = profile.rsp_types[0]
-    if "assetType" in query and api.id in ("portfolio", "balance") and not profile.all_query:
-        # C11: without the ALL capability the plain question is a per-group one
+    group_field = api.asset_type_field
+    if api.family == "account" and group_field in query and not profile.all_query:
+        # C11: without the ALL capability the plain question is a per-group one (equities first)
         held = [g for g in ("EQTY", "CASH", "FUND", "ETC") if account and g in account.product_groups]
-        query["assetType"] = held[0] if held else "EQTY"
-    if "qrAccNo" in query and b2b is not None:
-        query["qrAccNo"] = b2b.accNo
-    history = (account.history if account else None) or (b2b.history if b2b else None)
-    start, end = history or default_window(profile.max_date_range_days)
-    for key, value in (("fromDate", start), ("toDate", end), ("qrFromDate", start), ("qrToDate", end)):
-        if key in query:
-            query[key] = value
+        query[group_field or ""] = held[0] if held else "EQTY"
     return query
 
 
 def build_body(api: ApiSpec, profile: Profile, *, account: Account | None = None,
                b2b: B2BAccount | None = None, query: dict[str, Any] | None = None,
-               ci: str | None = None) -> dict[str, Any]:
-    """The request body of one call; `query` overrides (a value of ... removes the key)."""
-    merged = default_query(api, profile, account, b2b)
+               ci: str | None = None, today: date | None = None) -> dict[str, Any]:
+    """The request body of one call; `query` overrides (a value of ... removes the key). `today`
+    dates a default window (None: the run's clock)."""
+    merged = default_query(api, profile, account, b2b, today=today)
     for key, value in (query or {}).items():
         if value is ...:
             merged.pop(key, None)
@@ -76,20 +62,19 @@ def build_body(api: ApiSpec, profile: Profile, *, account: Account | None = None
     partner = {"comId": profile.partner["comId"], "srvId": profile.partner["srvId"]}
     if api.family == "account":
         assert account is not None, f"{api.id} needs an account"
-        block = api.query_request.rsplit(".", 1)[-1] if api.query_request else "queryType"
         return {
             "partner": partner,
             "commonHeader": {"reqIdPlatform": "", "reqIdConsumer": next_request_id(),
                              "ci": account.ci if ci is None else ci},
             "devInfo": {"ipAddr": "127000000001", "macAddr": "7054D27EE247"},
             "accInfo": {"vtAccNo": account.vtAccNo},
-            api.request_body or "": {block: merged},
+            api.request_body or "": {query_block(api.id) or "": merged},
         }
     if api.family == "b2b":
         return {
             "partner": partner,
             "commonHeader": {"reqIdConsumer": next_request_id()},
-            api.request_body or "": {"queryParameter": merged},
+            api.request_body or "": {query_block(api.id) or "": merged},
         }
     return {
         "partner": partner,
