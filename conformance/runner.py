@@ -187,15 +187,16 @@ def run_outcome(args: Namespace) -> tuple[RunOutcome, str]:
                        else f"NOT COMPLIANT ({summary.must_failed} MUST rules failed)")
             if summary.unchecked:
                 verdict += f" (partial run: {summary.unchecked} rules not checked)"
-            if results["summary"].get("waived"):
-                verdict += f" ({results['summary']['waived']} rules waived)"
+            if summary.waived:
+                verdict += f" ({summary.waived} rules waived)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
-            if results.get("waivers"):
-                block = results["waivers"]
-                print(f"conformance: waivers: {len(block['applied'])} applied, {len(block['expired'])} expired, "
-                      f"{len(block['unused'])} unused, {len(block['expiring_soon'])} expire within 14 days")
-            if results.get("rerun"):
-                note = results["rerun"]
+            record = results_doc.read_record(results)
+            if record.waivers is not None:
+                block = record.waivers
+                print(f"conformance: waivers: {len(block.applied)} applied, {len(block.expired)} expired, "
+                      f"{len(block.unused)} unused, {len(block.expiring_soon)} expire within 14 days")
+            if record.rerun:
+                note = record.rerun
                 print(f"conformance: rerun: {note['asked_again']} checks asked again, "
                       f"{note['carried_over']} carried over from {note['previous_started_at']}")
             questions = results_doc.questions_of(results)
