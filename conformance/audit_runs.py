@@ -1,4 +1,5 @@
-"""The fleet audit's work units: one `conformance run` child per broker, --workers of them at once.
+"""The fleet audit's work units: one `conformance run` child per broker, --workers of them at once;
+the child runs the suites in its own process (IN_PROCESS_ENV), so a broker costs one process.
 
 Each child runs in a session of its own, so a run that overstays its time-out, or an audit that is
 interrupted or terminated, is ended whole (`conformance run` and the pytest process it started).
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import outputs
-from conformance.outcomes import OUTCOME_FILE_ENV, RunOutcome
+from conformance.outcomes import IN_PROCESS_ENV, OUTCOME_FILE_ENV, RunOutcome
 
 RUN_TIMEOUT_S = 3600  # one broker's run; a hung gateway must not hang the whole audit
 REASON_TAIL_BYTES = 64_000  # of a run's stderr log, read for its last line
@@ -138,7 +139,7 @@ def run_broker(plan: FleetPlan, short_name: str, profile: str, children: Childre
     t0 = time.monotonic()
     code: int | None = None
     with log.open("wb") as err:
-        env = {**child_env(), OUTCOME_FILE_ENV: str(typed)}
+        env = {**child_env(), OUTCOME_FILE_ENV: str(typed), IN_PROCESS_ENV: "1"}
         proc = children.start(broker_command(plan, short_name, profile), env=env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.DEVNULL, stderr=err)
         if proc is None:

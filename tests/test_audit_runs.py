@@ -53,6 +53,12 @@ def test_an_outcome_file_records_the_exit_code_and_the_last_stderr_line(tmp_path
     ]
 
 
+def test_a_brokers_run_is_asked_to_run_the_suites_in_its_own_process(tmp_path: Path) -> None:
+    python = _fake_python(tmp_path, f'echo "$CONFORMANCE_PYTEST_IN_PROCESS" > "{tmp_path}/flag"; exit 0')
+    audit_runs.run_broker(_plan(tmp_path, python), "one", "p")
+    assert (tmp_path / "flag").read_text(encoding="utf-8").strip() == "1"
+
+
 def test_a_run_that_overstays_is_ended_with_its_children(tmp_path: Path) -> None:
     python = _fake_python(tmp_path, f'sleep 60 & echo $! > "{tmp_path}/child"; wait')
     outcome = audit_runs.run_broker(_plan(tmp_path, python, timeout_s=1), "slow", "p")
