@@ -6,6 +6,13 @@ fairer measure on a shared machine, where wall time follows the other load.
 
     python benchmarks/bench_audit_layers.py [--workers 3] [--repeat 3] [--rps 0] [--area schema ...]
 
+Measured on the shared 2-core development machine (load 8-10 from other work), before and after
+in turn, 4 audits each (defaults: 3 workers, --rps 0, areas schema, echo):
+    before (a pytest-xdist harness; each item a `conformance run`, which started pytest):
+        10-15 processes (11-12 at once), median 20.7 s wall, 10.4 s CPU
+    after (one child per broker, running the suites itself):
+        3 processes (3 at once), median 15.0 s wall, 7.9 s CPU
+
 Processes are counted by polling /proc every 10 ms for descendants of the audit process (Linux only;
 a process that lives under 10 ms may be missed, a Python interpreter never does).
 """
