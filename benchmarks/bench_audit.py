@@ -1,4 +1,4 @@
-"""Benchmark: a 12-broker fleet audited with 1 and then 2 pytest-xdist workers; prints both wall
+"""Benchmark: a 12-broker fleet audited with 1 and then 2 workers (--workers); prints both wall
 times and the speed-up.
 
     python benchmarks/bench_audit.py [--brokers 12] [--rps 10] [--area schema --area echo ...] [--keep DIR]

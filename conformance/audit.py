@@ -1,8 +1,8 @@
 """`conformance audit`: audit every broker profile in a folder, one summary, history, an exit code.
 
-Each broker is one `conformance run` subprocess, so an audit produces exactly the report set a
-broker gets on its own. The subprocesses are spread over workers by pytest-xdist, brokers as work
-units (conformance/_audit_suite.py), not by a pool of our own. Politeness towards each gateway
+Each broker is one `conformance run` child, so an audit produces exactly the report set a broker
+gets on its own; --workers of them run at once (conformance/audit_runs.py, which also keeps a
+crash, hang or time-out to that broker's row). Politeness towards each gateway
 (the profile's requests_per_second) is kept inside each run by the client's cross-process
 RateLimiter, so parallel brokers sharing a gateway still share its budget.
 
@@ -14,13 +14,10 @@ or a broker newly unauditable); 2 nothing could be audited.
 from __future__ import annotations
 
 import contextlib
-import json
-import os
 import re
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import time
 from argparse import Namespace
@@ -29,17 +26,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__, outputs, profile_load, results_doc
+from conformance import __version__, audit_runs, outputs, profile_load, results_doc
 from conformance.outcomes import EXIT_FAIL, EXIT_OK, EXIT_USAGE, RunOutcome, UsageError
 from conformance.profile import Profile, ProfileError, load_profile
 from conformance.report import history, summary
 from conformance.report.bundle import manifest_hash
 from conformance.rules import AREAS
 
-RUN_TIMEOUT_S = 3600  # one broker's run; a hung gateway must not hang the whole audit
 SHORT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")  # as the profile schema says
-WORK_DIR = ".audit"  # inside OUT: the plan, each broker's outcome, the pytest log
-SUITE = Path(__file__).with_name("_audit_suite.py")
+WORK_DIR = ".audit"  # inside OUT: each broker's outcome, its run's stderr log, the pids of runs under way
 
 
 @dataclass
@@ -105,35 +100,12 @@ def prevalidate(paths: list[Path]) -> list[Candidate]:
     return loaded + bad
 
 
-def _harness_env() -> dict[str, str]:
-    env = dict(os.environ)
-    # `python -m conformance` must import this very package, installed or from a source tree.
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-    # The harness needs xdist alone; autoloading every installed plugin (schemathesis, allure, ...)
-    # costs seconds per worker. Each broker's run gets the caller's setting back (_audit_suite).
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    return env
-
-
 class _Terminated(Exception):
-    """SIGTERM reached the audit: stop every worker and broker run, then record the audit as ended."""
+    """SIGTERM reached the audit: stop every broker run, then record the audit as ended."""
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise _Terminated("terminated (SIGTERM); every broker run it started was stopped")
-
-
-def _stop_workers(harness: subprocess.Popen[bytes], work: Path) -> None:
-    """End the harness and every broker run it started (each runs in a process group of its own)."""
-    groups = [harness.pid]
-    for file in (work / "pids").glob("*.pid"):
-        with contextlib.suppress(ValueError, OSError):
-            groups.append(int(file.read_text(encoding="ascii")))
-    for group in groups:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
-    harness.wait()
 
 
 def run_fleet(
@@ -141,70 +113,26 @@ def run_fleet(
     waivers: str | None = None,
     lang: str | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Run every loadable broker through the audit suite; returns outcomes by short name."""
+    """Run every loadable broker, one child each, `workers` at once; returns outcomes by short name."""
     work = out / WORK_DIR
     shutil.rmtree(work, ignore_errors=True)
-    (work / "outcomes").mkdir(parents=True)
-    (work / "pids").mkdir()
+    work.mkdir(parents=True)
     runnable = [c for c in cands if c.profile is not None]
     if not runnable:
         return {}
-    plan = {
-        "python": sys.executable,
-        "out": str(out.resolve()),
-        "areas": areas,
-        "timeout_s": RUN_TIMEOUT_S,
-        "autoload": os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"),
-        "outcomes": str((work / "outcomes").resolve()),
-        "pids": str((work / "pids").resolve()),
-        "sign_key": str(Path(sign_key).resolve()) if sign_key else None,
-        "waivers": str(Path(waivers).resolve()) if waivers else None,
-        "lang": lang,  # --lang of the audit; None: each profile's report.lang
-        "brokers": [{"short_name": c.short_name, "profile": str(c.path.resolve())} for c in runnable],
-    }
-    (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
-    # An empty ini and a conftest cut at the package keep the project's own pytest config away.
-    (work / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    # fmt: off
-    cmd = [sys.executable, "-m", "pytest", str(SUITE), "-q", "--import-mode=importlib",
-           "-p", "no:cacheprovider", "-c", str(work / "pytest.ini"), "--rootdir", str(work),
-           "--confcutdir", str(SUITE.parent),
-           "--junitxml", str(out / "junit.xml"), "-o", "junit_suite_name=conformance-audit"]
-    # fmt: on
-    workers = min(workers, len(runnable))  # an idle worker would only cost its start-up
-    cmd += ["-p", "xdist", "-n", str(workers), "--dist", "load"] if workers > 1 else ["-p", "no:xdist"]
-    env = _harness_env()
-    env["CONFORMANCE_AUDIT_PLAN"] = str((work / "plan.json").resolve())
-    with (work / "pytest.log").open("w", encoding="utf-8") as log:
-        # a session of its own, so an interrupted or terminated audit ends it and every broker run
-        harness = subprocess.Popen(
-            cmd, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-        try:
-            code = harness.wait()
-        except BaseException:
-            _stop_workers(harness, work)
-            raise
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-    # the harness and its workers never loaded a profile: scrub what they wrote with every broker's secrets
+    plan = audit_runs.FleetPlan(
+        python=sys.executable, out=out.resolve(), work=work.resolve(), areas=tuple(areas),
+        sign_key=str(Path(sign_key).resolve()) if sign_key else None,
+        waivers=str(Path(waivers).resolve()) if waivers else None, lang=lang)
+    t0 = time.monotonic()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        outcomes = audit_runs.run_all(plan, [(c.short_name, str(c.path.resolve())) for c in runnable], workers)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    # the runs' logs and outcome files name what their profiles hold: scrub them with every broker's secrets
     outputs.sweep(out, WORK_DIR, suffixes=(".log", ".json"))
-    if (out / "junit.xml").is_file():
-        junit = out / "junit.xml"
-        outputs.write_text(out, junit, junit.read_text(encoding="utf-8", errors="replace"))
-    outcomes: dict[str, dict[str, Any]] = {}
-    for cand in runnable:
-        file = work / "outcomes" / f"{cand.short_name}.json"
-        if file.is_file():
-            outcomes[cand.short_name] = json.loads(file.read_text(encoding="utf-8"))
-        else:
-            outcomes[cand.short_name] = {
-                "exit_code": None,
-                "duration_s": None,
-                "reason": f"the audit worker ended without a result (pytest exit {code}; "
-                f"see {work / 'pytest.log'})",
-            }
+    audit_runs.write_fleet_junit(out, outcomes, time.monotonic() - t0)
     return outcomes
 
 
@@ -248,15 +176,16 @@ def to_run(
             results = results_doc.load_results(results_file)
     typed = _outcome_of(outcome, results is not None)
     if typed in (RunOutcome.COMPLIANT, RunOutcome.NOT_COMPLIANT) and results is not None:
-        summary_ = results_doc.summary_of(results)
+        record = results_doc.read_record(results)
         run.status, run.reason = "ok", ""
-        run.compliant, run.must_failed = summary_.compliant, summary_.must_failed
+        run.compliant, run.must_failed = record.summary.compliant, record.summary.must_failed
         run.verdicts = results_doc.verdicts(results)
-        run.waived = int(results["summary"].get("waived") or 0)
-        block = results.get("waivers") or {}
+        run.waived = record.summary.waived
+        notes = record.waivers or results_doc.WaiverNotes((), (), (), ())
         run.waivers = [{"rule_id": w.get("rule", ""), "api": w.get("api", ""), "expires": w.get("expires", ""),
                         "state": state, "reason": w.get("reason", ""), "approved_by": w.get("approved_by", "")}
-                       for state in ("applied", "unused", "expired") for w in block.get(state) or []]
+                       for state, entries in (("applied", notes.applied), ("unused", notes.unused),
+                                              ("expired", notes.expired)) for w in entries]
     else:  # unreachable, bad profile and harness error: each its own status in the fleet summary
         run.status = RunOutcome.HARNESS_ERROR.history_status if typed.history_status == "ok" else typed.history_status
         run.reason = outcome.get("reason") or f"conformance run exited with {code}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["EXIT_FAIL", "EXIT_OK", "EXIT_USAGE", "OUTCOME_FILE_ENV", "RunOutcome", "UsageError"]
+__all__ = ["EXIT_FAIL", "EXIT_OK", "EXIT_USAGE", "IN_PROCESS_ENV", "OUTCOME_FILE_ENV", "RunOutcome", "UsageError"]
 
 EXIT_OK = 0  # no MUST rule failed
 EXIT_FAIL = 1  # at least one MUST rule failed
@@ -42,3 +42,6 @@ class RunOutcome(enum.StrEnum):
 # `conformance run` writes its outcome (JSON: outcome, reason) to the file this names, when set:
 # the fleet audit sets it per broker, inside its own work folder (swept by the scrubber).
 OUTCOME_FILE_ENV = "CONFORMANCE_OUTCOME_FILE"
+# Set (to 1) by the fleet audit for its children: `conformance run` then runs pytest in its own
+# process, so a broker costs the audit one process (the audit itself isolates it, with a time-out).
+IN_PROCESS_ENV = "CONFORMANCE_PYTEST_IN_PROCESS"

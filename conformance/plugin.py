@@ -19,13 +19,21 @@ from typing import Any, cast
 import pytest
 
 from conformance import clock, outputs, prefetch, results_doc
-from conformance.checking import CURRENT_RULE, NOTE, NotApplicable, replay_excuse, window_excuse
-from conformance.redact import mask_identifiers, scrub, scrub_data
-from conformance.rules import AREAS, ContractViolation, Rule, get_rule
+from conformance.check_records import (
+    CLIENT_KEY,
+    api_param,
+    check_record,
+    clean,
+    evidence_of,
+    replay_excuse_of,
+    window_excuse_of,
+)
+from conformance.checking import CURRENT_RULE, NotApplicable
+from conformance.redact import scrub_data
+from conformance.rules import AREAS, ContractViolation, get_rule
 
 RESULTS_KEY = pytest.StashKey["RunState"]()
 REPORTER_NAME = "conformance-results"
-CLIENT_KEY = pytest.StashKey[Any]()
 # rows of the onboarding table a check records with record_property (suites/test_onboarding_path.py)
 ONBOARDING_ROW = "conformance_onboarding"
 
@@ -208,7 +216,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     if allure:
         from conformance.report.allure_labels import apply_allure_labels
 
-        apply_allure_labels(get_rule(marker.args[0]), _api_param(item), _profile(item.config).short_name)
+        apply_allure_labels(get_rule(marker.args[0]), api_param(item), _profile(item.config).short_name)
     token = CURRENT_RULE.set(marker.args[0])
     try:
         outcome = yield
@@ -218,7 +226,7 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     if allure and isinstance(exc, ContractViolation):  # the evidence, while Allure records the test
         from conformance.report.allure_labels import attach_evidence
 
-        attach_evidence(_evidence(item, exc.exchanges))
+        attach_evidence(evidence_of(item, exc.exchanges))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -227,14 +235,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     client = item.config.stash.get(CLIENT_KEY, None)
     if client is not None:
         client.start_check()
-    api = _api_param(item)
+    api = api_param(item)
     if api and item.get_closest_marker("rule") is not None and not _profile(item.config).claims(api):
         raise NotApplicable(f"the profile does not claim {api}")
-
-
-def _api_param(item: pytest.Item) -> str:
-    callspec = getattr(item, "callspec", None)
-    return str(callspec.params.get("api", "")) if callspec else ""
 
 
 # --- verdicts ----------------------------------------------------------------------------------
@@ -249,12 +252,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return
     if not (report.when == "call" or report.skipped or report.failed):
         return
-    check = _check_record(item, call, report, get_rule(marker.args[0]))
+    check = check_record(item, call, report, get_rule(marker.args[0]))
     rows = [dict(cast(dict[str, Any], value)) for name, value in item.user_properties if name == ONBOARDING_ROW]
     if rows:
         check["onboarding"] = rows
-    excuse = _window_excuse(item, call) if check["status"] in ("fail", "warn", "skip") else None
-    replayed = _replay_excuse(item) if check["status"] != "not_applicable" else None
+    excuse = window_excuse_of(item, call) if check["status"] in ("fail", "warn", "skip") else None
+    replayed = replay_excuse_of(item) if check["status"] != "not_applicable" else None
     if replayed:  # a question the recording does not hold: neither a pass nor a fail
         check.pop("filed_from", None)
         check.update(rule_id=marker.args[0], status="not_applicable", message=replayed, not_recorded=True,
@@ -291,84 +294,6 @@ def _label_waived(item: pytest.Item, check: dict[str, Any]) -> None:
         from conformance.report.allure_labels import label_waived
 
         label_waived(waiver.reason, waiver.approved_by, waiver.expires.isoformat())
-
-
-def _check_record(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport,
-                  marked: Rule) -> dict[str, Any]:
-    """One check record. A violation is filed under the rule it names, with that rule's severity,
-    whichever check raised it; anything else a check raises is a harness error, never a verdict."""
-    api = _api_param(item)
-    check: dict[str, Any] = {"nodeid": item.nodeid, "rule_id": marked.id, "api": api, "status": "pass",
-                             "message": "", "path": "", "evidence": []}
-    if report.skipped:
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        reason = reason.removeprefix("Skipped: ")
-        raised = call.excinfo.value if call.excinfo else None
-        if isinstance(raised, NotApplicable):  # a typed outcome, not a reading of the skip text
-            check.update(status="not_applicable", message=raised.reason)
-        else:
-            check.update(status="skip", message=reason)
-        return check
-    if not report.failed:  # an INFO check that cannot fail says what it observed (checking.note)
-        check["message"] = _clean(" ".join(str(v) for k, v in item.user_properties if k == NOTE))
-        return check
-    exc = call.excinfo.value if call.excinfo else None
-    if isinstance(exc, ContractViolation):
-        try:
-            named = get_rule(exc.rule_id)
-        except KeyError as err:
-            check.update(status="run_error", message=_clean(f"harness error in check: {err}"))
-            return check
-        check.update(rule_id=named.id, status="fail" if named.severity == "MUST" else "warn",
-                     message=_clean(exc.message), path=exc.path, api=exc.api or api,
-                     evidence=_evidence(item, exc.exchanges), findings=_findings(exc, api))
-        if named.id != marked.id:
-            check["filed_from"] = marked.id  # raised inside another rule's check
-        return check
-    where = "setup" if report.when == "setup" else "check"
-    text = _clean(f"harness error in {where}: {type(exc).__name__}: {exc}" if exc else "harness error")
-    check.update(status="run_error", message=text)
-    return check
-
-
-def _findings(exc: ContractViolation, api: str) -> list[dict[str, Any]]:
-    """The violation's findings for results.json, their texts cleaned as the message is."""
-    out = []
-    for finding in exc.findings:
-        row = finding.to_dict()
-        row.update(api=row["api"] or exc.api or api, message=_clean(row["message"]), path=_clean(row["path"]),
-                   expected=_clean(row["expected"]), actual=_clean(row["actual"]))
-        out.append(row)
-    return out
-
-
-def _replay_excuse(item: pytest.Item) -> str | None:
-    client = item.config.stash.get(CLIENT_KEY, None)
-    return replay_excuse(client.handed) if client is not None and client.replay is not None else None
-
-
-def _window_excuse(item: pytest.Item, call: pytest.CallInfo[None]) -> str | None:
-    """The C27 excuse from the answers handed to the check, and from those its violation names (an
-    answer a check got from the shared cache in another way still proves nothing in closed hours)."""
-    client = item.config.stash.get(CLIENT_KEY, None)
-    if client is None:
-        return None
-    exc = call.excinfo.value if call.excinfo else None
-    named = set(exc.exchanges) if isinstance(exc, ContractViolation) else set()
-    return window_excuse([*client.handed, *(e for e in client.exchanges if e.id in named)])
-
-
-def _clean(text: str) -> str:
-    """Check messages quote broker answers: no secret and no unmasked identifier may pass."""
-    return scrub(mask_identifiers(text))
-
-
-def _evidence(item: pytest.Item, ids: list[str]) -> list[dict[str, Any]]:
-    client = item.config.stash.get(CLIENT_KEY, None)
-    if client is None:
-        return []
-    by_id = {e.id: e for e in client.exchanges}
-    return [by_id[i].to_evidence() for i in ids if i in by_id]
 
 
 class ResultsReporter:
@@ -431,7 +356,7 @@ def build_results(state: RunState, config: pytest.Config) -> dict[str, Any]:
         fuzz=bool(option(config, "--conformance-fuzz")), insecure=insecure,
         profile_path=option(config, "--profile") or "",
         questions=prefetch.question_summary(Path(option(config, "--out") or ".") / "exchanges"))
-    results["onboarding"] = results_doc.onboarding_rows(state.checks, _clean)
+    results["onboarding"] = results_doc.onboarding_rows(state.checks, clean)
     if option(config, "--conformance-replay"):  # which recording answered, and what it could not judge
         results["replay"] = {**_recording(config).info(),
                              "not_judged": sum(1 for c in state.checks if c.get("not_recorded"))}

@@ -190,6 +190,8 @@ class Summary:
     unchecked: int = 0
     checks: int = 0
     run_errors: int = 0
+    waived: int = 0  # rules waived (conformance.waivers)
+    waived_checks: int = 0
 
 
 def summary_of(results: dict[str, Any]) -> Summary:
@@ -198,13 +200,13 @@ def summary_of(results: dict[str, Any]) -> Summary:
                    failed=int(s.get("fail", 0)), warned=int(s.get("warn", 0)), skipped=int(s.get("skip", 0)),
                    not_applicable=int(s.get("not_applicable", 0)), must_failed=int(s.get("must_failed", 0)),
                    compliant=bool(s.get("compliant", False)), unchecked=int(s.get("unchecked", 0)),
-                   checks=int(s.get("checks", 0)), run_errors=int(s.get("run_errors", 0)))
+                   checks=int(s.get("checks", 0)), run_errors=int(s.get("run_errors", 0)),
+                   waived=int(s.get("waived") or 0), waived_checks=int(s.get("waived_checks") or 0))
 
 
 def verdicts(results: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
     """Rule id → (area, severity, status): what the history stores of a run."""
-    return {r["id"]: (str(r.get("area", "")), str(r.get("severity", "")), str(r.get("status", "skip")))
-            for r in results["rules"]}
+    return {r.id: (r.area, r.severity, r.status or "skip") for r in read_record(results).rules}
 
 
 def iter_checks(results: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
@@ -219,3 +221,160 @@ def questions_of(results: dict[str, Any]) -> dict[str, Any]:
     """`{"total": N, "by_area": {...}}`, empty for a record without question counts."""
     questions = results.get("questions")
     return questions if isinstance(questions, dict) else {}
+
+
+# --- the typed reader ----------------------------------------------------------------------------
+# What every writer reads of a record. Strings missing from a loose record (an older run, a test's
+# sketch) read as "", so writers do not guard each field; a consumer that wants another default for
+# a missing status applies it (`rule.status or "skip"`). Exchanges stay the mappings evidence.py
+# records (Exchange.to_evidence), and the waiver entries those of conformance.waivers.
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: Any) -> tuple[dict[str, Any], ...]:
+    return tuple(item for item in value or () if isinstance(item, dict)) if isinstance(value, list) else ()
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    """One typed defect of a failed check (conformance.findings, as saved)."""
+
+    rule: str
+    message: str
+    path: str
+    api: str
+    expected: str
+    actual: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    nodeid: str
+    api: str
+    status: str
+    message: str
+    path: str
+    evidence: tuple[dict[str, Any], ...]
+    findings: tuple[FindingRecord, ...]
+    window: bool  # excused by C27
+    carried_over: bool  # kept by a rerun from the earlier run (of `checked_at`)
+    checked_at: str
+    waiver: dict[str, Any] | None  # the waiver that waived it
+    waived_status: str  # what it was before the waiver
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    id: str
+    title: str
+    area: str
+    severity: str
+    spec_ref: str
+    status: str
+    checks: tuple[CheckRecord, ...]
+
+
+@dataclass(frozen=True)
+class QueryWindow:
+    """The C27 note: whether the run met the closed hours, and the checks it could not judge."""
+
+    in_closed_hours: bool
+    closed_hours: str
+    note: str
+    not_judged: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class WaiverNotes:
+    """The waivers block: entries as conformance.waivers writes them."""
+
+    applied: tuple[dict[str, Any], ...]
+    expired: tuple[dict[str, Any], ...]
+    unused: tuple[dict[str, Any], ...]
+    expiring_soon: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A results record as its readers see it. Blocks a record may lack are None (or empty)."""
+
+    tool: dict[str, Any]
+    broker: dict[str, Any]
+    started_at: str
+    finished_at: str
+    duration_s: Any
+    options: dict[str, Any]
+    summary_block: dict[str, Any] | None  # as saved (the pages print its counts); None: the record has none
+    summary: Summary
+    rules: tuple[RuleRecord, ...]
+    run_errors: tuple[dict[str, Any], ...]
+    query_window: QueryWindow | None
+    waivers: WaiverNotes | None
+    onboarding: Any
+    replay: dict[str, Any] | None
+    passive: dict[str, Any] | None
+    rerun: dict[str, Any] | None
+
+    def checks(self) -> Iterator[tuple[RuleRecord, CheckRecord]]:
+        """Every (rule, check) pair, in results order."""
+        for rule in self.rules:
+            for check in rule.checks:
+                yield rule, check
+
+
+def finding_record(raw: dict[str, Any]) -> FindingRecord:
+    return FindingRecord(rule=_text(raw.get("rule")), message=_text(raw.get("message")), path=_text(raw.get("path")),
+                         api=_text(raw.get("api")), expected=_text(raw.get("expected")),
+                         actual=_text(raw.get("actual")), kind=_text(raw.get("kind")))
+
+
+def check_record(raw: dict[str, Any]) -> CheckRecord:
+    waiver = raw.get("waiver")
+    return CheckRecord(
+        nodeid=_text(raw.get("nodeid")), api=_text(raw.get("api")), status=_text(raw.get("status")),
+        message=_text(raw.get("message")), path=_text(raw.get("path")), evidence=_dicts(raw.get("evidence")),
+        findings=tuple(finding_record(f) for f in _dicts(raw.get("findings"))), window=bool(raw.get("window")),
+        carried_over=bool(raw.get("carried_over")), checked_at=_text(raw.get("checked_at")),
+        waiver=waiver if isinstance(waiver, dict) else None, waived_status=_text(raw.get("waived_status")))
+
+
+def rule_record(raw: dict[str, Any]) -> RuleRecord:
+    return RuleRecord(id=_text(raw.get("id")), title=_text(raw.get("title")), area=_text(raw.get("area")),
+                      severity=_text(raw.get("severity")), spec_ref=_text(raw.get("spec_ref")),
+                      status=_text(raw.get("status")),
+                      checks=tuple(check_record(c) for c in _dicts(raw.get("checks"))))
+
+
+def _query_window(raw: Any) -> QueryWindow | None:
+    if not isinstance(raw, dict):
+        return None
+    return QueryWindow(in_closed_hours=bool(raw.get("in_closed_hours")), closed_hours=_text(raw.get("closed_hours")),
+                       note=_text(raw.get("note")), not_judged=_dicts(raw.get("not_judged")))
+
+
+def _waiver_notes(raw: Any) -> WaiverNotes | None:
+    if not isinstance(raw, dict):
+        return None
+    return WaiverNotes(applied=_dicts(raw.get("applied")), expired=_dicts(raw.get("expired")),
+                       unused=_dicts(raw.get("unused")), expiring_soon=_dicts(raw.get("expiring_soon")))
+
+
+def read_record(results: dict[str, Any]) -> Record:
+    """The typed view of a record that load_results or parse_record returned (or a writer scrubbed)."""
+    optional = {key: results[key] if isinstance(results.get(key), dict) else None
+                for key in ("replay", "passive", "rerun")}
+    return Record(
+        tool=_mapping(results.get("tool")), broker=_mapping(results.get("broker")),
+        started_at=_text(results.get("started_at")), finished_at=_text(results.get("finished_at")),
+        duration_s=results.get("duration_s"), options=_mapping(results.get("options")),
+        summary_block=results["summary"] if isinstance(results.get("summary"), dict) else None,
+        summary=summary_of(results),
+        rules=tuple(rule_record(r) for r in _dicts(results.get("rules"))),
+        run_errors=_dicts(results.get("run_errors")), query_window=_query_window(results.get("query_window")),
+        waivers=_waiver_notes(results.get("waivers")), onboarding=results.get("onboarding"), **optional)

@@ -7,6 +7,7 @@ port and audited with profiles/diamond.yaml (the embedded default).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import outputs, results_doc
-from conformance.outcomes import OUTCOME_FILE_ENV, RunOutcome, UsageError
+from conformance.outcomes import IN_PROCESS_ENV, OUTCOME_FILE_ENV, RunOutcome, UsageError
 from conformance.paths import profiles_dir, suites_dir
 from conformance.profile import ProfileError, load_profile
 from conformance.rules import AREAS
@@ -156,11 +157,15 @@ def run_outcome(args: Namespace) -> tuple[RunOutcome, str]:
                              insecure=insecure, progress=not args.quiet,
                              extra=replay_opts + list(args.pytest_args),
                              waivers=waivers, rerun=(rerun.copy, args.rerun_failed) if rerun else None)
-        proc = subprocess.run(cmd, stdout=None if not args.quiet else subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True, check=False, env=env)
+        if os.environ.get(IN_PROCESS_ENV) == "1" and env is None and base_url is None:
+            code, err = _pytest_in_process(cmd[3:])  # the same arguments, without `python -m pytest`
+        else:
+            proc = subprocess.run(cmd, stdout=None if not args.quiet else subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True, check=False, env=env)
+            code, err = proc.returncode, proc.stderr
         results_file = out / "results.json"
         if not results_file.exists():
-            reason = _last_line(proc.stderr) or f"pytest exited with {proc.returncode}"
+            reason = _last_line(err) or f"pytest exited with {code}"
             print(f"conformance: the run could not be made: {reason}", file=sys.stderr)
             return RunOutcome.HARNESS_ERROR, reason
         for folder in ("allure-results", "exchanges"):  # written by other processes: scrubbed once more
@@ -187,15 +192,16 @@ def run_outcome(args: Namespace) -> tuple[RunOutcome, str]:
                        else f"NOT COMPLIANT ({summary.must_failed} MUST rules failed)")
             if summary.unchecked:
                 verdict += f" (partial run: {summary.unchecked} rules not checked)"
-            if results["summary"].get("waived"):
-                verdict += f" ({results['summary']['waived']} rules waived)"
+            if summary.waived:
+                verdict += f" ({summary.waived} rules waived)"
             print(f"conformance: {verdict}; report: {out / 'report.html'}")
-            if results.get("waivers"):
-                block = results["waivers"]
-                print(f"conformance: waivers: {len(block['applied'])} applied, {len(block['expired'])} expired, "
-                      f"{len(block['unused'])} unused, {len(block['expiring_soon'])} expire within 14 days")
-            if results.get("rerun"):
-                note = results["rerun"]
+            record = results_doc.read_record(results)
+            if record.waivers is not None:
+                block = record.waivers
+                print(f"conformance: waivers: {len(block.applied)} applied, {len(block.expired)} expired, "
+                      f"{len(block.unused)} unused, {len(block.expiring_soon)} expire within 14 days")
+            if record.rerun:
+                note = record.rerun
                 print(f"conformance: rerun: {note['asked_again']} checks asked again, "
                       f"{note['carried_over']} carried over from {note['previous_started_at']}")
             questions = results_doc.questions_of(results)
@@ -206,6 +212,41 @@ def run_outcome(args: Namespace) -> tuple[RunOutcome, str]:
             print(f"conformance: the gateway could not be reached at all: {unreachable}", file=sys.stderr)
             return RunOutcome.UNREACHABLE, f"the gateway could not be reached at all: {unreachable}"
         return (RunOutcome.COMPLIANT if summary.compliant else RunOutcome.NOT_COMPLIANT), ""
+
+
+class _StderrTail(io.TextIOBase):
+    """sys.stderr as it was, keeping the last characters written through it (for _last_line)."""
+
+    def __init__(self, target: Any, keep: int = 64_000) -> None:
+        self.target, self.keep, self.tail = target, keep, ""
+
+    def write(self, text: str) -> int:
+        self.tail = (self.tail + text)[-self.keep:]
+        return int(self.target.write(text))
+
+    def flush(self) -> None:
+        self.target.flush()
+
+    def fileno(self) -> int:  # faulthandler writes to the real stream
+        return int(self.target.fileno())
+
+    def isatty(self) -> bool:
+        return bool(self.target.isatty())
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self.target, "encoding", None) or "utf-8")
+
+
+def _pytest_in_process(arguments: list[str]) -> tuple[int, str]:
+    """pytest.main in this process (a fleet audit's child: the audit already isolates the broker);
+    its exit code and what it wrote to stderr."""
+    import pytest
+
+    tail = _StderrTail(sys.stderr)
+    with contextlib.redirect_stderr(tail):  # type: ignore[type-var]
+        code = pytest.main(arguments)
+    return int(code), tail.tail
 
 
 class _Kept:

@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from conformance import _audit_suite, audit
+from conformance import audit, audit_runs
 from conformance.outcomes import RunOutcome
 from conformance.profile import load_profile
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _plan(tmp_path: Path, python: str) -> dict[str, object]:
-    return {"python": python, "out": str(tmp_path / "out"), "areas": [], "timeout_s": 60,
-            "outcomes": str(tmp_path / "outcomes"), "autoload": None}
+def _plan(tmp_path: Path, python: str) -> audit_runs.FleetPlan:
+    return audit_runs.FleetPlan(python=python, out=tmp_path / "out", work=tmp_path / "work", timeout_s=60)
 
 
 def _fake_python(tmp_path: Path, body: str) -> str:
@@ -39,7 +38,7 @@ def test_the_worker_records_what_the_run_said(tmp_path: Path, said: str | None, 
                                               expected: RunOutcome) -> None:
     write = f"echo '{said}' > \"$CONFORMANCE_OUTCOME_FILE\"; " if said else ""
     python = _fake_python(tmp_path, f'{write}echo "conformance: last words" >&2; exit {code}')
-    outcome = _audit_suite.run_broker(_plan(tmp_path, python), {"short_name": "b1", "profile": "p"})
+    outcome = audit_runs.run_broker(_plan(tmp_path, python), "b1", "p")
     assert outcome["outcome"] == expected.value and outcome["exit_code"] == code
     assert outcome["reason"] == (json.loads(said)["reason"] or "last words" if said else "last words")
 

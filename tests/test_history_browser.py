@@ -7,39 +7,21 @@ Chromium is required in CI (the test fails there without it); locally it is skip
 
 from __future__ import annotations
 
-import importlib.util
-import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import browsers
 import pytest
+from browsers import ARTIFACTS, fixture_script, open_page
 
 from conformance.report import history
-from conformance.report.browser import BrowserMissing, find_browser, headless_chromium
 from conformance.report.history_page import write_page
 
-FIXTURE = Path(__file__).parent / "fixtures" / "make_history.py"
-_spec = importlib.util.spec_from_file_location("history_fixture", FIXTURE)
-canned = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(canned)  # type: ignore[union-attr]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+browser = browsers.browser  # the shared headless Chromium fixture
+canned = fixture_script("make_history")
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 LONG_AUDITS, LONG_BROKERS = 150, 5
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        find_browser()
-    except BrowserMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test needs headless Chromium in CI: {exc}")
-        pytest.skip(f"no headless Chromium here: {exc}")
-    with headless_chromium(width=1366, height=900) as driver:
-        yield driver
 
 
 def _write(root: Path) -> Path:
@@ -65,14 +47,8 @@ def long_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _write(root)
 
 
-def _open(driver: Any, page: Path) -> None:
-    driver.get(page.as_uri())
-    driver.get_log("browser")  # start the console record at this page
-    driver.refresh()
-
-
 def test_every_run_is_drawn_as_a_visible_point(browser: Any, short_page: Path) -> None:
-    _open(browser, short_page)
+    open_page(browser, short_page)
     counts = browser.execute_script(
         "var out = {}; document.querySelectorAll('tr.broker').forEach(function (row) {"
         "  out[row.dataset.broker] = Array.from(row.querySelectorAll('svg.lane use'))"
@@ -83,7 +59,7 @@ def test_every_run_is_drawn_as_a_visible_point(browser: Any, short_page: Path) -
 
 
 def test_a_point_opens_that_audits_report(browser: Any, short_page: Path) -> None:
-    _open(browser, short_page)
+    open_page(browser, short_page)
     link = browser.find_element("css selector", 'tr#b-alpha a[href="audit-6/alpha/report.html"]')
     browser.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", link)
     link.click()
@@ -92,7 +68,7 @@ def test_a_point_opens_that_audits_report(browser: Any, short_page: Path) -> Non
 
 
 def test_no_console_errors_and_nothing_fetched(browser: Any, short_page: Path) -> None:
-    _open(browser, short_page)
+    open_page(browser, short_page)
     severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert severe == []
     assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
@@ -101,7 +77,7 @@ def test_no_console_errors_and_nothing_fetched(browser: Any, short_page: Path) -
 def test_a_long_history_opens_at_the_newest_audit_with_the_names_in_view(browser: Any, long_page: Path) -> None:
     browser.set_window_size(1000, 900)  # narrower than the 150 audits' columns
     try:
-        _open(browser, long_page)
+        open_page(browser, long_page)
         seen = _scroll_state(browser)
     finally:
         browser.set_window_size(1366, 900)
@@ -123,7 +99,7 @@ def _scroll_state(browser: Any) -> dict[str, Any]:
 
 
 def test_a_screenshot_is_written_as_an_artifact(browser: Any, long_page: Path) -> None:
-    _open(browser, long_page)
+    open_page(browser, long_page)
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / "history.png"
     assert browser.save_screenshot(str(target))

@@ -7,23 +7,16 @@ A screenshot is left in test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import importlib.util
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
+import browsers
 import pytest
+from browsers import ARTIFACTS, fixture_script, open_page
 
-from conformance.report.browser import BrowserMissing, find_browser, headless_chromium
 from conformance.report.html import render_html
 
-FIXTURE = Path(__file__).parent / "fixtures" / "make_results.py"
-_spec = importlib.util.spec_from_file_location("report_fixture", FIXTURE)
-fixture = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(fixture)  # type: ignore[union-attr]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+browser = browsers.browser  # the shared headless Chromium fixture
+fixture = fixture_script("make_results")
 
 
 @pytest.fixture(scope="module")
@@ -32,23 +25,9 @@ def results() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        find_browser()
-    except BrowserMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test needs headless Chromium in CI: {exc}")
-        pytest.skip(f"no headless Chromium here: {exc}")
-    with headless_chromium(width=1366, height=900) as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
 def page(browser: Any, results: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
     report = render_html(results, tmp_path_factory.mktemp("browser"))
-    browser.get(report.as_uri())
-    browser.get_log("browser")  # start the console record at this page
-    browser.refresh()
+    open_page(browser, report)
     return browser
 
 

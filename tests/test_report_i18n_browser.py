@@ -8,38 +8,20 @@ A screenshot of the Korean page is left in test-artifacts/ (the Noto CJK fonts d
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import browsers
 import pytest
+from browsers import ARTIFACTS, fixture_script
 
 from conformance.report import i18n
-from conformance.report.browser import BrowserMissing, find_browser, headless_chromium
 from conformance.report.html import render_html
 
-FIXTURE = Path(__file__).parent / "fixtures" / "make_results.py"
-_spec = importlib.util.spec_from_file_location("report_fixture_i18n_browser", FIXTURE)
-fixture = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(fixture)  # type: ignore[union-attr]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+browser = browsers.browser  # the shared headless Chromium fixture
+fixture = fixture_script("make_results")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        find_browser()
-    except BrowserMissing as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test needs headless Chromium in CI: {exc}")
-        pytest.skip(f"no headless Chromium here: {exc}")
-    with headless_chromium(width=1366, height=900) as driver:
-        yield driver
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from typing import Any
 
 from conformance import outputs
 from conformance.redact import scrub, scrub_data
-from conformance.report.results import iter_checks
+from conformance.report.results import CheckRecord, read_record
 
 # Characters XML 1.0 cannot carry at all (broker bodies may contain them).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -28,9 +28,9 @@ def _xml(text: Any) -> str:
     return _XML_ILLEGAL.sub("\ufffd", "" if text is None else str(text))
 
 
-def _seconds(check: dict[str, Any]) -> float:
+def _seconds(check: CheckRecord) -> float:
     total = 0.0
-    for evidence in check.get("evidence") or []:
+    for evidence in check.evidence:
         try:
             total += float(evidence.get("elapsed_ms") or 0) / 1000
         except (TypeError, ValueError):
@@ -38,12 +38,12 @@ def _seconds(check: dict[str, Any]) -> float:
     return round(total, 3)
 
 
-def _evidence_text(check: dict[str, Any]) -> str:
+def _evidence_text(check: CheckRecord) -> str:
     """Message, path and, per exchange, the status line and the curl reproduction."""
-    lines = [str(check.get("message") or "")]
-    if check.get("path"):
-        lines.append(f"path: {check['path']}")
-    for evidence in check.get("evidence") or []:
+    lines = [check.message]
+    if check.path:
+        lines.append(f"path: {check.path}")
+    for evidence in check.evidence:
         response = evidence.get("response") or {}
         outcome = (f"HTTP {response.get('status')}" if response.get("status") is not None
                    else f"{response.get('error_kind') or 'no response'}: {response.get('error') or ''}")
@@ -63,50 +63,48 @@ def _properties(parent: ET.Element, values: dict[str, Any]) -> None:
 
 def build_junit(results: dict[str, Any]) -> ET.Element:
     """The <testsuites> tree (strings already scrubbed)."""
-    data = scrub_data(results)
-    broker = (data.get("broker") or {}).get("short_name") or "broker"
+    record = read_record(scrub_data(results))
+    broker = record.broker.get("short_name") or "broker"
     suites: dict[str, ET.Element] = {}
     counts: dict[str, Counter[str]] = {}
     root = ET.Element("testsuites", name=_xml(f"koscom-conformance {broker}"))
-    for rule, check in iter_checks(data):
-        area = str(rule.get("area") or "unknown")
+    for rule, check in record.checks():
+        area = rule.area or "unknown"
         if area not in suites:
             suites[area] = ET.SubElement(root, "testsuite", name=_xml(f"{broker}.{area}"),
-                                         timestamp=_xml(data.get("started_at") or ""))
+                                         timestamp=_xml(record.started_at))
             counts[area] = Counter()
-        status = str(check.get("status") or "skip")
-        case = ET.SubElement(suites[area], "testcase", classname=_xml(area),
-                             name=_xml(f"{rule.get('id')}[{check.get('api') or ''}]"),
+        status = check.status or "skip"
+        case = ET.SubElement(suites[area], "testcase", classname=_xml(area), name=_xml(f"{rule.id}[{check.api}]"),
                              time=f"{_seconds(check):.3f}")
-        _properties(case, {"rule": rule.get("id"), "severity": rule.get("severity"),
-                           "spec_ref": rule.get("spec_ref"), "status": status, "nodeid": check.get("nodeid"),
-                           "path": check.get("path"),
-                           "carried_over_from": check.get("checked_at") if check.get("carried_over") else None})
+        _properties(case, {"rule": rule.id, "severity": rule.severity, "spec_ref": rule.spec_ref, "status": status,
+                           "nodeid": check.nodeid, "path": check.path,
+                           "carried_over_from": check.checked_at if check.carried_over else None})
         counts[area]["tests"] += 1
         if status == "fail":
             counts[area]["failures"] += 1
-            failure = ET.SubElement(case, "failure", message=_xml(check.get("message") or "failed"),
-                                    type=_xml(f"{rule.get('severity')} {rule.get('id')}"))
+            failure = ET.SubElement(case, "failure", message=_xml(check.message or "failed"),
+                                    type=_xml(f"{rule.severity} {rule.id}"))
             failure.text = _xml(_evidence_text(check))
         elif status in ("skip", "not_applicable"):
             counts[area]["skipped"] += 1
             label = "not applicable" if status == "not_applicable" else "skipped"
-            reason = f"{label}: {check.get('message') or ''}".rstrip(": ")
+            reason = f"{label}: {check.message}".rstrip(": ")
             ET.SubElement(case, "skipped", message=_xml(reason))
         elif status == "waived":  # an accepted deviation: skipped, with the waiver as the reason
             counts[area]["skipped"] += 1
-            waiver: dict[str, Any] = check["waiver"] if isinstance(check.get("waiver"), dict) else {}
+            waiver: dict[str, Any] = check.waiver or {}
             ET.SubElement(case, "skipped", message=_xml(
-                f"waived ({check.get('waived_status') or 'fail'}): {waiver.get('reason', '')} "
+                f"waived ({check.waived_status or 'fail'}): {waiver.get('reason', '')} "
                 f"(approved by {waiver.get('approved_by', '')}, {waiver.get('clause', '')}, "
                 f"until {waiver.get('expires', '')})"))
         elif status == "warn":
             out = ET.SubElement(case, "system-out")
-            out.text = _xml(f"WARNING ({rule.get('severity')} {rule.get('id')}): " + _evidence_text(check))
-    run_errors = [e for e in data.get("run_errors") or [] if isinstance(e, dict)]
+            out.text = _xml(f"WARNING ({rule.severity} {rule.id}): " + _evidence_text(check))
+    run_errors = record.run_errors
     if run_errors:
         suites["run-errors"] = ET.SubElement(root, "testsuite", name=_xml(f"{broker}.run-errors"),
-                                             timestamp=_xml(data.get("started_at") or ""))
+                                             timestamp=_xml(record.started_at))
         counts["run-errors"] = Counter()
         for error in run_errors:
             case = ET.SubElement(suites["run-errors"], "testcase", classname="run-errors",
@@ -121,8 +119,8 @@ def build_junit(results: dict[str, Any]) -> ET.Element:
             totals[key] += counts[area][key]
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(totals[key]))
-    if data.get("duration_s") is not None:
-        root.set("time", f"{float(data['duration_s']):.3f}")
+    if record.duration_s is not None:
+        root.set("time", f"{float(record.duration_s):.3f}")
     return root
 
 

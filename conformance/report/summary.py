@@ -22,6 +22,7 @@ from conformance.redact import scrub, scrub_data
 from conformance.report import i18n
 from conformance.report.history import BrokerRun, Verdict
 from conformance.report.templating import environment
+from conformance.results_doc import Record, RuleRecord, read_record
 from conformance.rules import AREAS, STATUSES
 
 TEMPLATE = "summary.html.j2"
@@ -55,29 +56,24 @@ def verdict_word(broker: dict[str, Any]) -> str:
     return "COMPLIANT" if broker["compliant"] else "NOT COMPLIANT"
 
 
-def _rule_row(rule: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "id": rule["id"],
-        "title": rule.get("title", ""),
-        "area": rule.get("area", ""),
-        "severity": rule.get("severity", ""),
-        **extra,
-    }
+def _rule_row(rule: RuleRecord, **extra: Any) -> dict[str, Any]:
+    return {"id": rule.id, "title": rule.title, "area": rule.area, "severity": rule.severity, **extra}
 
 
-def _first_message(rule: dict[str, Any]) -> str:
-    for check in rule.get("checks", []) or []:
-        if check.get("status") != "pass" and check.get("message"):
-            return str(check["message"])
+def _first_message(rule: RuleRecord) -> str:
+    for check in rule.checks:
+        if check.status != "pass" and check.message:
+            return check.message
     return ""
 
 
-def area_counts(results: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Rules per area by status."""
+def area_counts(record: Record) -> dict[str, dict[str, int]]:
+    """Rules per area by status (a rule without an area under "?", without a status as skip)."""
     counts = {area: {status: 0 for status in STATUSES} for area in AREAS}
-    for rule in results.get("rules", []):
-        area = counts.setdefault(rule.get("area", "?"), {status: 0 for status in STATUSES})
-        area[rule.get("status", "skip")] = area.get(rule.get("status", "skip"), 0) + 1
+    for rule in record.rules:
+        area = counts.setdefault(rule.area or "?", {status: 0 for status in STATUSES})
+        status = rule.status or "skip"
+        area[status] = area.get(status, 0) + 1
     return counts
 
 
@@ -89,9 +85,10 @@ def changes(entry: BrokerEntry) -> dict[str, list[dict[str, Any]]]:
         "fixed": [],
         "observed_drift": [],
     }
-    audited = entry.run.status == "ok"
-    for rule in (entry.results or {}).get("rules", []) if audited else []:
-        before, now = entry.baseline.get(rule["id"]), rule.get("status")
+    audited = entry.run.status == "ok" and entry.results is not None
+    record = read_record(entry.results) if audited and entry.results is not None else None
+    for rule in record.rules if record is not None else ():
+        before, now = entry.baseline.get(rule.id), rule.status
         if before is None or now == "skip":
             continue
         row = _rule_row(rule, was=before.status, now=now, since=before.started_at)
@@ -101,9 +98,9 @@ def changes(entry: BrokerEntry) -> dict[str, list[dict[str, Any]]]:
             out["new_warnings"].append(row)
         elif now == "pass" and before.status in ("fail", "warn"):
             out["fixed"].append(row)
-        if rule["id"] in CAPABILITY_RULES and now != before.status:
+        if rule.id in CAPABILITY_RULES and now != before.status:
             out["observed_drift"].append(
-                {**row, "capability": CAPABILITY_RULES[rule["id"]], "message": _first_message(rule)}
+                {**row, "capability": CAPABILITY_RULES[rule.id], "message": _first_message(rule)}
             )
     return out
 
@@ -121,9 +118,10 @@ def declared_drift(previous: BrokerRun | None, run: BrokerRun) -> list[dict[str,
 
 
 def _broker(entry: BrokerEntry) -> dict[str, Any]:
-    run, results = entry.run, entry.results
-    # An unreachable gateway's results are no verdict on the broker: no rule lists from them.
-    rules = (results or {}).get("rules", []) if run.status == "ok" else []
+    run = entry.run
+    # An unreachable gateway's results are no verdict on the broker: nothing is read from them.
+    record = read_record(entry.results) if entry.results is not None and run.status == "ok" else None
+    rules = record.rules if record is not None else ()
     diff = changes(entry)
     broker: dict[str, Any] = {
         "short_name": run.short_name,
@@ -136,18 +134,14 @@ def _broker(entry: BrokerEntry) -> dict[str, Any]:
         "must_failed": run.must_failed,
         "duration_s": run.duration_s,
         "report": entry.report,
-        "summary": (results or {}).get("summary") if run.status == "ok" else None,
-        "areas": area_counts(results) if results is not None and run.status == "ok" else {},
+        "summary": record.summary_block if record is not None else None,
+        "areas": area_counts(record) if record is not None else {},
         "must_failures": [
-            _rule_row(r, message=_first_message(r))
-            for r in rules
-            if r.get("status") == "fail" and r.get("severity") == "MUST"
+            _rule_row(r, message=_first_message(r)) for r in rules if r.status == "fail" and r.severity == "MUST"
         ],
-        **_waived(results if run.status == "ok" else None),
+        **_waived(record),
         "should_warnings": [
-            _rule_row(r, message=_first_message(r))
-            for r in rules
-            if r.get("status") == "warn" and r.get("severity") == "SHOULD"
+            _rule_row(r, message=_first_message(r)) for r in rules if r.status == "warn" and r.severity == "SHOULD"
         ],
         **{key: diff[key] for key in ("regressions", "new_warnings", "fixed")},
         "capability_drift": {
@@ -171,13 +165,13 @@ def _broker(entry: BrokerEntry) -> dict[str, Any]:
     return broker
 
 
-def _waived(results: dict[str, Any] | None) -> dict[str, Any]:
+def _waived(record: Record | None) -> dict[str, Any]:
     """The broker's waived rules and checks, and its waivers that end within 14 days (run's date)."""
-    block = (results or {}).get("waivers") or {}
-    summary = (results or {}).get("summary") or {}
-    return {"waived": int(summary.get("waived") or 0), "waived_checks": int(summary.get("waived_checks") or 0),
-            "waivers_expiring": [w for w in block.get("expiring_soon") or [] if isinstance(w, dict)],
-            "waivers_expired": [w for w in block.get("expired") or [] if isinstance(w, dict)]}
+    block = record.waivers if record is not None else None
+    return {"waived": record.summary.waived if record is not None else 0,
+            "waived_checks": record.summary.waived_checks if record is not None else 0,
+            "waivers_expiring": list(block.expiring_soon) if block is not None else [],
+            "waivers_expired": list(block.expired) if block is not None else []}
 
 
 def _line(b: dict[str, Any]) -> str:

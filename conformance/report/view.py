@@ -15,7 +15,8 @@ from conformance.redact import mask_json_text, redact_headers, scrub, scrub_data
 from conformance.report.clauses import Clause, clauses_for, load_clauses
 from conformance.report.onboarding import onboarding_view
 from conformance.report.pretty import Pretty, Segment, find, pretty, window
-from conformance.report.results import iter_checks, ordered_rules
+from conformance.report.results import CheckRecord, Record, ordered_rules, read_record
+from conformance.results_doc import QueryWindow, WaiverNotes
 from conformance.rules import AREAS, SEVERITIES, STATUSES
 
 STATUS_LABELS = {"fail": "fail", "warn": "warn", "pass": "pass", "skip": "skip", "not_applicable": "n/a",
@@ -153,19 +154,18 @@ def exchange_view(raw: dict[str, Any], path: str, cap_chars: int) -> ExchangeVie
     )
 
 
-def finding_views(check: dict[str, Any]) -> list[FindingView]:
+def finding_views(check: CheckRecord) -> list[FindingView]:
     """The check's findings that say what was expected and what came (scrubbed once more here)."""
-    return [FindingView(scrub(_text(f.get("path"))), scrub(_text(f.get("expected"))),
-                        scrub(_text(f.get("actual"))))
-            for f in check.get("findings") or [] if isinstance(f, dict) and (f.get("expected") or f.get("actual"))]
+    return [FindingView(scrub(f.path), scrub(f.expected), scrub(f.actual))
+            for f in check.findings if f.expected or f.actual]
 
 
-def _body_cap(results: dict[str, Any]) -> int:
+def _body_cap(record: Record) -> int:
     """Share the page's evidence budget among the bodies it will show."""
     bodies = 0
-    for _, check in iter_checks(results):
-        if check.get("status") in EVIDENCE_STATUSES:
-            bodies += 2 * min(len(check.get("evidence") or []), MAX_EXCHANGES_PER_CHECK)
+    for _, check in record.checks():
+        if check.status in EVIDENCE_STATUSES:
+            bodies += 2 * min(len(check.evidence), MAX_EXCHANGES_PER_CHECK)
     bodies = min(bodies, 2 * MAX_EXCHANGES_SHOWN)
     if not bodies:
         return BODY_CAP_MAX
@@ -179,19 +179,18 @@ def _shown_size(view: ExchangeView) -> int:
             + sum(len(name) + len(value) for name, value in headers) + 1_200)  # + the markup around it
 
 
-def rule_views(results: dict[str, Any]) -> list[RuleView]:
-    cap = _body_cap(results)
+def rule_views(record: Record) -> list[RuleView]:
+    cap = _body_cap(record)
     spent = shown = 0
     views: list[RuleView] = []
-    for rule in ordered_rules(results):
+    for rule in ordered_rules(record):
         checks: list[CheckView] = []
-        for check in sorted(rule.get("checks") or [], key=lambda c: c.get("status") not in EVIDENCE_STATUSES):
-            status = _text(check.get("status"))
-            view = CheckView(nodeid=_text(check.get("nodeid")), api=_text(check.get("api")), status=status,
-                             message=_text(check.get("message")), path=_text(check.get("path")),
-                             carried_at=_text(check.get("checked_at")) if check.get("carried_over") else "",
+        for check in sorted(rule.checks, key=lambda c: c.status not in EVIDENCE_STATUSES):
+            status = check.status
+            view = CheckView(nodeid=check.nodeid, api=check.api, status=status, message=check.message,
+                             path=check.path, carried_at=check.checked_at if check.carried_over else "",
                              findings=finding_views(check))
-            evidence = [e for e in check.get("evidence") or [] if isinstance(e, dict)]
+            evidence = check.evidence
             if status in EVIDENCE_STATUSES and evidence:
                 for item in evidence[:MAX_EXCHANGES_PER_CHECK]:
                     if spent >= EVIDENCE_BUDGET_CHARS or shown >= MAX_EXCHANGES_SHOWN:
@@ -204,24 +203,21 @@ def rule_views(results: dict[str, Any]) -> list[RuleView]:
                 view.more_exchanges = len(evidence) - len(view.exchanges)
             checks.append(view)
         counts = Counter(check.status for check in checks)
-        rule_status = _text(rule.get("status"))
-        spec_ref = _text(rule.get("spec_ref"))
-        search = " ".join([_text(rule.get("id")), _text(rule.get("title")), _text(rule.get("area")),
-                           _text(rule.get("severity")), spec_ref, rule_status]
+        rule_status, spec_ref = rule.status, rule.spec_ref
+        search = " ".join([rule.id, rule.title, rule.area, rule.severity, spec_ref, rule_status]
                           + [f"{c.api} {c.message} {c.path} {c.nodeid}" for c in checks])
         views.append(RuleView(
-            id=_text(rule.get("id")), title=_text(rule.get("title")), area=_text(rule.get("area")),
-            severity=_text(rule.get("severity")), spec_ref=spec_ref, status=rule_status,
+            id=rule.id, title=rule.title, area=rule.area, severity=rule.severity, spec_ref=spec_ref, status=rule_status,
             clauses=clauses_for(spec_ref), checks=checks, check_counts=dict(counts),
             search=" ".join(search.lower().split()), open=rule_status == "fail"))
     return views
 
 
-def matrix(results: dict[str, Any]) -> dict[str, Any]:
+def matrix(record: Record) -> dict[str, Any]:
     """Rule counts per area × status (areas in catalogue order, unknown areas after)."""
     counts: dict[str, Counter[str]] = {}
-    for rule in results.get("rules", []):
-        counts.setdefault(_text(rule.get("area")), Counter())[_text(rule.get("status"))] += 1
+    for rule in record.rules:
+        counts.setdefault(rule.area, Counter())[rule.status] += 1
     areas = [a for a in AREAS if a in counts] + sorted(a for a in counts if a not in AREAS)
     rows = [{"area": area, "counts": {s: counts[area][s] for s in STATUSES},
              "total": sum(counts[area].values())} for area in areas]
@@ -235,41 +231,40 @@ def _fields(value: Any, names: tuple[str, ...]) -> dict[str, str]:
     return {**{k: _text(v) for k, v in source.items()}, **{name: _text(source.get(name)) for name in names}}
 
 
-def _query_window(block: Any) -> dict[str, Any] | None:
+def _query_window(block: QueryWindow | None) -> dict[str, Any] | None:
     """The C27 note, when the run met the closed hours (results of older versions have none)."""
-    if not isinstance(block, dict) or not block.get("in_closed_hours"):
+    if block is None or not block.in_closed_hours:
         return None
-    excused = [e for e in block.get("not_judged") or [] if isinstance(e, dict)]
-    return {"note": _text(block.get("note")), "closed_hours": _text(block.get("closed_hours")),
-            "checks": [(_text(e.get("rule_id")), _text(e.get("api"))) for e in excused]}
+    return {"note": block.note, "closed_hours": block.closed_hours,
+            "checks": [(_text(e.get("rule_id")), _text(e.get("api"))) for e in block.not_judged]}
 
 
-def waived_rows(results: dict[str, Any]) -> list[dict[str, str]]:
+def waived_rows(record: Record) -> list[dict[str, str]]:
     """Every waived check with its waiver: what the report shows apart from the verdicts."""
     rows = []
-    for rule, check in iter_checks(results):
-        waiver = check.get("waiver") if check.get("status") == "waived" else None
-        if isinstance(waiver, dict):
-            rows.append({"rule": _text(rule.get("id")), "severity": _text(rule.get("severity")),
-                         "api": _text(check.get("api")), "nodeid": _text(check.get("nodeid")),
-                         "was": _text(check.get("waived_status")), "message": _text(check.get("message")),
+    for rule, check in record.checks():
+        waiver = check.waiver if check.status == "waived" else None
+        if waiver is not None:
+            rows.append({"rule": rule.id, "severity": rule.severity, "api": check.api, "nodeid": check.nodeid,
+                         "was": check.waived_status, "message": check.message,
                          **{k: _text(waiver.get(k)) for k in ("reason", "approved_by", "clause", "expires")}})
     return rows
 
 
-def _waiver_notes(block: Any) -> dict[str, list[dict[str, str]]] | None:
-    if not isinstance(block, dict):
+def _waiver_notes(block: WaiverNotes | None) -> dict[str, list[dict[str, str]]] | None:
+    if block is None:
         return None
-    return {kind: [{k: _text(v) for k, v in w.items()} for w in block.get(kind) or [] if isinstance(w, dict)]
-            for kind in ("expired", "unused", "expiring_soon")}
+    return {kind: [{k: _text(v) for k, v in w.items()} for w in entries]
+            for kind, entries in (("expired", block.expired), ("unused", block.unused),
+                                  ("expiring_soon", block.expiring_soon))}
 
 
 def context(results: dict[str, Any]) -> dict[str, Any]:
     """Everything the template prints, secrets scrubbed from every string."""
-    data = scrub_data(results, keep=frozenset({"evidence"}))  # evidence: scrubbed where shown
-    summary = data.get("summary") or {}
-    options = data.get("options") or {}
-    rules = rule_views(data)
+    record = read_record(scrub_data(results, keep=frozenset({"evidence"})))  # evidence: scrubbed where shown
+    summary = record.summary_block or {}
+    options = record.options
+    rules = rule_views(record)
     statuses_present = Counter(rule.status for rule in rules)
     used = {ident for rule in rules for ident in (c.id for c in rule.clauses)}
     known = load_clauses()
@@ -279,39 +274,39 @@ def context(results: dict[str, Any]) -> dict[str, Any]:
     compliant = summary.get("compliant")
     if compliant is None:
         compliant = must_failed == 0
-    run_errors = [e for e in data.get("run_errors") or [] if isinstance(e, dict)]
+    run_errors = list(record.run_errors)
     option_rows = [(str(k), ", ".join(map(str, v)) if isinstance(v, list) else _text(v))
                    for k, v in options.items()]
     return {
-        "tool": _fields(data.get("tool"), ("name", "version")),
-        "broker": _fields(data.get("broker"), ("name", "short_name", "code", "base_url")),
-        "started_at": _text(data.get("started_at")),
-        "finished_at": _text(data.get("finished_at")),
-        "duration_s": data.get("duration_s"),
+        "tool": _fields(record.tool, ("name", "version")),
+        "broker": _fields(record.broker, ("name", "short_name", "code", "base_url")),
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "duration_s": record.duration_s,
         "options": option_rows,
         "insecure": bool(options.get("insecure")),
-        "query_window": _query_window(data.get("query_window")),
-        "onboarding": onboarding_view(data.get("onboarding"),
+        "query_window": _query_window(record.query_window),
+        "onboarding": onboarding_view(record.onboarding,
                                       judged=any(r.area == "service-link" and r.checks for r in rules)),
         # a replayed run (`run --replay`) or a judged capture (`judge --har`): said above the verdict
-        "replay": _fields(data["replay"], ("bundle", "manifest_sha256", "recorded_at", "not_judged"))
-        if isinstance(data.get("replay"), dict) else None,
-        "passive": _fields(data["passive"], ("har", "entries", "judged", "ignored", "notes_total"))
-        if isinstance(data.get("passive"), dict) else None,
+        "replay": _fields(record.replay, ("bundle", "manifest_sha256", "recorded_at", "not_judged"))
+        if record.replay is not None else None,
+        "passive": _fields(record.passive, ("har", "entries", "judged", "ignored", "notes_total"))
+        if record.passive is not None else None,
         "summary": summary,
         "compliant": bool(compliant),
         "must_failed": must_failed,
         "checks_total": sum(len(r.checks) for r in rules),
-        "matrix": matrix(data),
+        "matrix": matrix(record),
         "rules": rules,
         "statuses": [(s, STATUS_LABELS[s], statuses_present.get(s, 0)) for s in STATUSES],
-        "areas": [row["area"] for row in matrix(data)["rows"]],
+        "areas": [row["area"] for row in matrix(record)["rows"]],
         "severities": [s for s in SEVERITIES if any(r.severity == s for r in rules)],
         "run_errors": run_errors,
-        "waived": waived_rows(data),
-        "waiver_notes": _waiver_notes(data.get("waivers")),
-        "rerun": {k: _text(v) for k, v in data["rerun"].items()} if isinstance(data.get("rerun"), dict) else None,
+        "waived": waived_rows(record),
+        "waiver_notes": _waiver_notes(record.waivers),
+        "rerun": {k: _text(v) for k, v in record.rerun.items()} if record.rerun is not None else None,
         "clauses": [c for ident, c in known.items() if ident in used],
         "status_labels": STATUS_LABELS,
-        "limits": {"exchanges": MAX_EXCHANGES_PER_CHECK, "body_cap": _body_cap(data)},
+        "limits": {"exchanges": MAX_EXCHANGES_PER_CHECK, "body_cap": _body_cap(record)},
     }
