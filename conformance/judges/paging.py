@@ -63,8 +63,20 @@ def _norm(value: Any) -> Any:
 
 
 def page_items(spec: ApiSpec, doc: Any) -> list[tuple[str, Any]]:
-    """The items of one message: every element of the API's list arrays (I13)."""
-    return all_items(doc, spec)
+    """The items a message carries, the ones `count` bounds and totalCnt counts (C12, I13): every
+    element of the API's list arrays; for a list with `nested` items (balancelist, C13) the nested
+    entries of every element instead, the element being the frame each page repeats."""
+    nested = {lst.path: lst.nested for lst in spec.lists if lst.nested}
+    out: list[tuple[str, Any]] = []
+    for path, item in all_items(doc, spec):
+        inner = nested.get(path)
+        if inner is None:
+            out.append((path, item))
+            continue
+        entries = item.get(inner) if isinstance(item, dict) else None
+        if isinstance(entries, list):
+            out.extend((f"{path}[].{inner}", entry) for entry in entries)
+    return out
 
 
 # --- the result block --------------------------------------------------------------------------
@@ -122,7 +134,7 @@ def identities(spec: ApiSpec, docs: list[Any]) -> Counter[str]:
     out: Counter[str] = Counter()
     for doc in docs:
         ratio = spec.is_ratio_answer(doc)
-        for path, item in page_items(spec, doc):
+        for path, item in all_items(doc, spec):
             key = item_identity(item, lists[path], spec.market_leaves(path + "[]", ratio))
             ident = f"{path.rsplit('.', 1)[-1]} {key}"
             inner = lists[path].nested
@@ -172,9 +184,23 @@ def count_type_problems(spec: ApiSpec, doc: Any) -> list[Finding]:
     return out
 
 
-def count_agreement_problems(spec: ApiSpec, docs: list[Any]) -> list[Finding]:
+def repeated_keys(spec: ApiSpec, docs: list[Any]) -> list[str]:
+    """PAGE-003 on the first pages of a chain: next-page keys that come back (the chain loops)."""
+    seen: set[str] = set()
+    out = []
+    for doc in docs:
+        key = next_page(doc, spec)
+        if key is None:
+            continue
+        if str(key) in seen:
+            out.append(str(key))
+        seen.add(str(key))
+    return out
+
+
+def count_agreement_problems(spec: ApiSpec, docs: list[Any], *, whole: bool = True) -> list[Finding]:
     """PAGE-005: totalCnt against the items of the whole chain, count against the items of each
-    message (I13)."""
+    message (I13). `whole=False`: the first pages of a chain only, so only each message's count."""
     total_name, here_name = paging_field("total"), paging_field("here")
     total = sum(len(page_items(spec, doc)) for doc in docs)
     out = []
@@ -183,7 +209,7 @@ def count_agreement_problems(spec: ApiSpec, docs: list[Any]) -> list[Finding]:
         if not isinstance(block, dict):
             continue
         total_cnt, count = _number(block.get(total_name)), _number(block.get(here_name))
-        if total_cnt is not None and total_cnt != total:
+        if whole and total_cnt is not None and total_cnt != total:
             out.append(Finding(f"{path}.{total_name}", f"page {n}: {total_name} {block.get(total_name)} "
                                f"but the chain delivers {total} items"))
         here = len(page_items(spec, doc))

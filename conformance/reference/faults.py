@@ -15,6 +15,7 @@ from conformance.reference import (  # noqa: F401  (registration)
     faults_conventions,
     faults_logic,
     faults_onboarding,
+    faults_paging,
     faults_wire,
 )
 from conformance.reference.behaviour import Behaviour

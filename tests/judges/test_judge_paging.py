@@ -63,6 +63,16 @@ def test_pages_within_count_pass_and_overfull_page_fails_page_001():
     assert [f.message for f in judge.overfull_pages(spec, docs, 3)] == ["page 2 carries 4 items for count 3"]
 
 
+def test_balancelist_counts_the_securities_inside_the_account_element_page_001():
+    """C13: the element frames a page of securities; count bounds the securities, not the element."""
+    spec = get_api("balancelist")
+    assert [i for _, i in judge.page_items(spec, _bal(*SECS))] == SECS
+    assert judge.overfull_pages(spec, [_bal(*SECS[:2], page="K"), _bal(SECS[2])], 2) == []
+    assert [f.message for f in judge.overfull_pages(spec, [_bal(*SECS)], 2)] == ["page 1 carries 3 items for count 2"]
+    framed_only = {"balanceList": {"balance": [{"accInfo": ACC, "cashBalInfo": [], "securitiesBalInfo": "null"}]}}
+    assert judge.page_items(spec, framed_only) == []
+
+
 # --- PAGE-002 ----------------------------------------------------------------------------------
 def test_chain_differences_page_002():
     spec = get_api("portfolio")
@@ -105,6 +115,15 @@ def test_next_page_key_and_its_no_value_forms():
     assert judge.next_page(_portfolio(page="P2", block="queryRequest"), spec) == "P2"  # I20
 
 
+def test_a_key_that_comes_back_within_the_first_pages_page_003():
+    """A large account's chain is walked for its first pages only: a key seen twice there loops."""
+    spec = get_api("portfolio")
+    going_on = [_portfolio(page="P1"), _portfolio(page="P2"), _portfolio(page="P3")]
+    looping = [_portfolio(page="P1"), _portfolio(page="P2"), _portfolio(page="P1")]
+    assert judge.repeated_keys(spec, going_on) == []
+    assert judge.repeated_keys(spec, looping) == ["P1"]
+
+
 # --- PAGE-004 ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("total", "count", "bad"), [
     (3, 3.0, []), ("null", "", []), (None, None, []),
@@ -141,6 +160,28 @@ def test_result_counts_agree_page_005():
     assert [f.message for f in judge.count_agreement_problems(spec, bad)] == [
         "page 1: totalCnt 157 but the chain delivers 3 items",
         "page 1: count 157 but the message carries 2 items"]
+
+
+def test_balancelist_counts_agree_with_the_securities_page_005():
+    spec = get_api("balancelist")
+    good = [_bal(*SECS[:2], page="K", total=3, count=2), _bal(SECS[2], total=3, count=1)]
+    by_element = [_bal(*SECS[:2], page="K", total=1, count=1), _bal(SECS[2], total=1, count=1)]
+    assert judge.count_agreement_problems(spec, good) == []
+    assert [f.message for f in judge.count_agreement_problems(spec, by_element)] == [
+        "page 1: totalCnt 1 but the chain delivers 3 items", "page 1: count 1 but the message carries 2 items",
+        "page 2: totalCnt 1 but the chain delivers 3 items"]
+
+
+def test_first_pages_only_judge_each_message_count_page_005():
+    """Without the whole chain totalCnt cannot be compared; each message's count still can."""
+    spec = get_api("portfolio")
+    first_pages = [_portfolio(equity=[KSP, KDQ], page="P1", total=12000, count=2),
+                   _portfolio(equity=[FUT], page="P2", total=12000, count=1)]
+    assert judge.count_agreement_problems(spec, first_pages, whole=False) == []
+    assert len(judge.count_agreement_problems(spec, first_pages)) == 2  # as a whole chain: totalCnt disagrees
+    wrong = [_portfolio(equity=[KSP, KDQ], page="P1", total=12000, count=50)]
+    assert [f.message for f in judge.count_agreement_problems(spec, wrong, whole=False)] == [
+        "page 1: count 50 but the message carries 2 items"]
 
 
 # --- the plan ----------------------------------------------------------------------------------
