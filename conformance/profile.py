@@ -84,6 +84,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
             "max_in_flight": {"type": "integer", "minimum": 1, "maximum": 64},
             # property-based negative cases per run (--fuzz), spread over the claimed APIs
             "fuzz_budget": {"type": "integer", "minimum": 0},
+            # pages walked per page chain of a `large: true` account (the paging checks, issue 13)
+            "large_pages": {"type": "integer", "minimum": 1, "maximum": 50},
         }},
         "waivers": {"type": "string", "minLength": 1},  # a waivers file, relative to the profile (conformance.waivers)
         "tls": {"type": "object", "additionalProperties": False, "properties": {
@@ -159,6 +161,7 @@ class Profile:
     requests_per_second: float | None = 10.0
     max_in_flight: int = 4
     fuzz_budget: int | None = None  # None: conformance.fuzz.FUZZ_BUDGET
+    large_pages: int = 3  # pages walked per chain of a large account: its chains are never walked whole
     tls_verify: bool = True
     ca_bundle: str | None = None
     client_cert: str | None = None
@@ -280,6 +283,7 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         requests_per_second=limits.get("requests_per_second", 10.0),
         max_in_flight=int(limits.get("max_in_flight", 4)),
         fuzz_budget=limits.get("fuzz_budget"),
+        large_pages=int(limits.get("large_pages", 3)),
         tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
         client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
         waivers=str(Path(source).parent / data["waivers"]) if data.get("waivers") else None,
