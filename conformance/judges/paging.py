@@ -55,8 +55,8 @@ def _norm(value: Any) -> Any:
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, dict):  # an absent field and the no-value forms are one (C4, I12)
+        return {k: _norm(v) for k, v in value.items() if not is_no_value(v)}
     if isinstance(value, list):
         return [_norm(v) for v in value]
     return value

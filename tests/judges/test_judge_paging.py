@@ -106,6 +106,17 @@ def test_balancelist_paged_inside_the_account_element_page_002():
     assert judge.chain_differences(spec, [_bal(SECS[0], page="K"), _bal(SECS[2])], truth, 2) != []
 
 
+def test_an_absent_field_and_a_no_value_form_are_the_same_item_page_002():
+    """C4: a broker may write a security's empty maturity absent on one page and null on the next."""
+    spec = get_api("balancelist")
+    sec = {"assetType": "KSP", "qty": 1, "maturity": None}
+    truth = [_bal(sec, SECS[1])]
+    assert judge.chain_differences(spec, [_bal({"assetType": "KSP", "qty": 1}, page="K"),
+                                          _bal({**SECS[1], "maturity": "null"})], truth, 1) == []
+    assert judge.chain_differences(spec, [_bal({**sec, "maturity": "20260101"}, page="K"), _bal(SECS[1])],
+                                   truth, 1) != []
+
+
 # --- PAGE-003: the next-page key ---------------------------------------------------------------
 def test_next_page_key_and_its_no_value_forms():
     spec = get_api("portfolio")
