@@ -93,6 +93,8 @@ PROFILE_SCHEMA: dict[str, Any] = {
             # a test gateway whose quota such a burst exceeds (never on by default)
             "quota_test": {"type": "boolean"},
             "quota_burst": {"type": "integer", "minimum": 2, "maximum": QUOTA_BURST_MAX},
+            # pages walked per page chain of a `large: true` account (the paging checks, issue 13)
+            "large_pages": {"type": "integer", "minimum": 1, "maximum": 50},
         }},
         "waivers": {"type": "string", "minLength": 1},  # a waivers file, relative to the profile (conformance.waivers)
         "tls": {"type": "object", "additionalProperties": False, "properties": {
@@ -172,6 +174,7 @@ class Profile:
     fuzz_budget: int | None = None  # None: conformance.fuzz.FUZZ_BUDGET
     quota_test: bool = False  # C25 opt-in: the quota burst runs only when the profile asks for it
     quota_burst: int = QUOTA_BURST
+    large_pages: int = 3  # pages walked per chain of a large account: its chains are never walked whole
     tls_verify: bool = True
     ca_bundle: str | None = None
     client_cert: str | None = None
@@ -297,6 +300,7 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
         fuzz_budget=limits.get("fuzz_budget"),
         quota_test=bool(limits.get("quota_test", False)),
         quota_burst=int(limits.get("quota_burst", QUOTA_BURST)),
+        large_pages=int(limits.get("large_pages", 3)),
         tls_verify=bool(tls.get("verify", True)), ca_bundle=tls.get("ca_bundle"),
         client_cert=tls.get("client_cert"), client_key=tls.get("client_key"),
         waivers=str(Path(source).parent / data["waivers"]) if data.get("waivers") else None,

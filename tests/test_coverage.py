@@ -48,21 +48,10 @@ def test_proofs_reach_beyond_the_old_single_apis():
     assert "interest" in on("PAGE-001") and on("SCHEMA-009") == {"balancelist"}
 
 
-# Pairs neither proven nor reasoned yet (issue 13): this list may only shrink. Each entry is a rule ×
-# API pair a fault of the reference could break but none is proven to; see the report of branch pairs.
-STILL_OPEN: set[tuple[str, str]] = {(rule, api) for rule, apis in {
-    "PAGE-001": "balancelist",
-    "PAGE-002": "balancelist",
-    "PAGE-004": "interest",
-    "PAGE-005": "balancelist",
-}.items() for api in apis.split()}
-
-
 def test_every_pair_is_proven_or_reasoned_unbreakable(pairs):
     """Issue 13 item 4: every rule × API pair the suites check is broken by a named fault on that API
     (tests/fixtures/fault_apis.yaml, asserted by the detection matrix) or listed with its reason in
-    tests/fixtures/unbreakable_pairs.yaml; the few still open are named above, and only shrink."""
+    tests/fixtures/unbreakable_pairs.yaml; none is left open."""
     proofs, reasons = coverage.fault_proofs(), coverage.unbreakable()
     open_pairs = {p for p in pairs if p not in proofs and p not in reasons}
-    assert sorted(open_pairs - STILL_OPEN) == [], "pairs neither proven nor reasoned unbreakable"
-    assert sorted(STILL_OPEN - open_pairs) == [], "proven or reasoned now: drop them from STILL_OPEN"
+    assert sorted(open_pairs) == [], "pairs neither proven nor reasoned unbreakable"

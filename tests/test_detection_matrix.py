@@ -27,7 +27,7 @@ EXTRA = {"fuzz-crash": ("--fuzz",)}
 # Faults whose rules depend on a capability: ALL-004 judges brokers that do not claim ALL (cyber).
 BROKERS = {"all-partial": ("diamond", "cyber"), "page-overflow": ("diamond", "star"),  # star: interest paging
            "page-drops": ("diamond", "star"), "page-key-ignored": ("diamond", "star"),
-           "count-zero-refused": ("diamond", "star"),
+           "count-zero-refused": ("diamond", "star"), "interest-counts-as-text": ("star",),
            "table-spellings": ("diamond", "star")}  # star: the interest paging counts (NUM-002)
 
 

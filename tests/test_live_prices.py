@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from test_suites_data_areas import ALL, PAGE
+from test_suites_data_areas import ALL
 
 from conformance.contract import get_api
+from conformance.judges import paging as PAGE
 from conformance.reference.live import PriceDrift
 
 SAMPLES = Path(__file__).resolve().parent / "fixtures" / "samples"

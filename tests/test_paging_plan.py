@@ -4,10 +4,10 @@ chain has a bounded number of pages and still cuts the items differently from th
 from __future__ import annotations
 
 import pytest
-from test_suites_data_areas import PAGE
 
 from conformance.contract import get_api
 from conformance.fuzz import FUZZ_BUDGET, MAX_CASES_PER_API, cases_per_api
+from conformance.judges import paging as PAGE
 
 
 def _pages(total: int, size: int) -> int:
@@ -58,7 +58,7 @@ def _result(api: str, total: object) -> dict[str, object]:
 def test_total_count_is_used_only_when_plausible(total, planned):
     """totalCnt below the items already delivered, or not a whole number, is not believed."""
     spec = get_api("transaction")
-    assert PAGE._total_count(spec, _result("transaction", total), on_first=50) == planned
+    assert PAGE.total_count(spec, _result("transaction", total), on_first=50) == planned
 
 
 def test_fuzz_budget_is_spread_over_the_claimed_apis():

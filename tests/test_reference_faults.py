@@ -35,7 +35,8 @@ interest-querytype-refused qty-rsptype-refused unrounded-ratios currency-suffix-
 own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives
 echo-numbers-as-text echo-dates-dashed sell-buy-letters own-trade-words capitalised-resp
 empty-object-for-array unfilled-blocks-as-lists unitemised-fund-costs php-empty-echo
-expired-token-accepted token-user-ignored""".split()
+expired-token-accepted token-user-ignored
+balancelist-pages-accounts interest-counts-as-text""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -90,6 +91,9 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "balance-get": ("balance", {}, {"method": "GET"}),
     "balance-text-plain": ("balance", {}, {"content_type": "text/plain"}),
     "settlelist-fund": ("settlelist", {"qrAssetType": "FUND"}, {}),
+    # paging of one API (issue 13); `broker` asks another virtual broker than diamond
+    "balancelist-count-2": ("balancelist", {"count": 2}, {}),
+    "interest-paged": ("interest", {"count": 2}, {"broker": "star"}),
 }
 SHOWN_BY: dict[str, list[str]] = {
     "missing-resp": ["balance"],
@@ -189,6 +193,8 @@ SHOWN_BY: dict[str, list[str]] = {
     "unfilled-blocks-as-lists": ["transaction"],
     "unitemised-fund-costs": ["settlelist-fund"],
     "php-empty-echo": ["accountlist"],
+    "balancelist-pages-accounts": ["balancelist-count-2"],
+    "interest-counts-as-text": ["interest-paged"],
 }
 
 
@@ -235,8 +241,9 @@ def test_unknown_fault_names_are_refused():
 
 async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
     api, query, extra = PROBES[probe]
+    short = extra.get("broker", "diamond")
     kw = {k: extra[k] for k in ("vt_acc_no", "ci") if k in extra}
-    body = ex.body(api, "diamond", query, **kw)
+    body = ex.body(api, short, query, **kw)
     if "reqIdPlatform" in extra:
         body["commonHeader"]["reqIdPlatform"] = extra["reqIdPlatform"]
     for dotted, value in extra.get("set", {}).items():
@@ -246,13 +253,13 @@ async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
             node = node[key]
         node[leaf] = value
     raw = extra.get("raw", json.dumps(body, ensure_ascii=False).encode())
-    headers = ex.headers(api, "diamond", extra.get("headers", "valid"))
+    headers = ex.headers(api, short, extra.get("headers", "valid"))
     if "content_type" in extra:
         headers = {**headers, "Content-Type": extra["content_type"]}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8700") as client:
         before = len(slept)
-        response = await client.request(extra.get("method", "POST"), extra.get("path", ex.path(api, "diamond")),
+        response = await client.request(extra.get("method", "POST"), extra.get("path", ex.path(api, short)),
                                         content=raw, headers=headers)
     return (response.status_code, response.headers.get("content-type"), response.headers.get("location"),
             response.content, slept[before:])
@@ -272,7 +279,8 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_every_fault_changes_an_answer(fault, slept):
-    clean, broken = create_app("diamond"), create_app("diamond", faults=[fault])
+    short = PROBES[SHOWN_BY[fault][0]][2].get("broker", "diamond")  # a fault's probes ask one broker
+    clean, broken = create_app(short), create_app(short, faults=[fault])
 
     async def compare() -> list[str]:
         changed = []

@@ -27,6 +27,18 @@ def _keys(out: Path) -> Counter[tuple[Any, ...]]:
     return keys
 
 
+def _large_pages(out: Path) -> dict[str, int]:
+    """The deepest page asked of each large-account chain (its purpose without the page number)."""
+    deepest: dict[str, int] = {}
+    for file in (out / "exchanges").glob("*.jsonl"):
+        for line in file.read_text(encoding="utf-8").split("\n"):
+            purpose = json.loads(line).get("purpose", "") if line else ""
+            if "large account" in purpose and " page " in purpose:
+                chain, page = purpose.rsplit(" page ", 1)
+                deepest[chain] = max(deepest.get(chain, 0), int(page))
+    return deepest
+
+
 @pytest.mark.slow
 def test_concurrent_run_asks_the_same_questions_once_and_judges_the_same(tmp_path):
     outs = {}
@@ -48,6 +60,9 @@ def test_concurrent_run_asks_the_same_questions_once_and_judges_the_same(tmp_pat
     # the figures of issue 19 (300 questions), grown by issue 13's conventions ("" on every API, each
     # claimed rspType, other methods, Content-Type, onboarding subjects): at most 340; paging a bounded few
     assert questions["total"] <= 340 and questions["by_area"]["paging"] <= 100
+    # the profile's large account is asked by the paging checks, for the first pages of a chain only
+    large = _large_pages(tmp_path / "out-1")
+    assert large and max(large.values()) <= 3, large  # limits.large_pages (default 3)
 
 
 def test_questions_line_names_the_costliest_area_first():

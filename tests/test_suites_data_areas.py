@@ -1,5 +1,5 @@
-"""The judging functions of the data areas (all-query, product-groups, paging; the query filters' are in
-tests/judges/), each tried on a small conforming and a small faulty canned message, without a server."""
+"""The judging functions of the data areas (all-query, product-groups; the query filters' and paging's
+are in tests/judges/), each tried on a small conforming and a small faulty canned message, without a server."""
 
 from __future__ import annotations
 
@@ -31,7 +31,6 @@ def _load(name: str) -> ModuleType:
 
 ALL = _load("test_all_query")
 GRP = _load("test_product_groups")
-PAGE = _load("test_paging")
 
 
 def _exchange(status: int, body: object) -> Exchange:
@@ -165,81 +164,3 @@ def test_held_group_and_derivatives_presence_grp_004():
     assert not GRP.has_derivatives(spec, _portfolio(equity=[KSP], etc=[{**BOND, "assetType": "FUT"}]))
 
 
-# --- paging ------------------------------------------------------------------------------------
-def test_pages_within_count_pass_and_overfull_page_fails_page_001():
-    spec = get_api("portfolio")
-    docs = [_portfolio(equity=[KSP, KDQ, FUT], page="P1"),
-            _portfolio(equity=[KSP, KDQ, FUT, {**KSP, "isinCode": "X"}])]
-    assert PAGE.overfull_pages(spec, docs[:1], 3) == []
-    assert PAGE.overfull_pages(spec, docs, 3) == ["page 2 carries 4 items for count 3"]
-
-
-def test_chain_differences_page_002():
-    spec = get_api("portfolio")
-    truth = [_portfolio(equity=[KSP, KDQ, FUT])]
-    same = [_portfolio(equity=[KSP, KDQ], page="P1"), _portfolio(equity=[{**FUT, "qty": 10}])]
-    repeats = [_portfolio(equity=[KSP, KDQ], page="P1"), _portfolio(equity=[KDQ, FUT])]
-    drops = [_portfolio(equity=[KSP], page="P1"), _portfolio(equity=[FUT])]
-    assert PAGE.chain_differences(spec, same, truth, 2) == []
-    assert PAGE.chain_differences(spec, repeats, truth, 2)[0].startswith("1 extra delivery(ies)")
-    assert PAGE.chain_differences(spec, drops, truth, 2)[0].startswith("1 item(s) of the count-0 chain never")
-
-
-def test_chain_differences_tolerate_duplicates_the_data_has():
-    spec = get_api("transaction")
-    dep = {"transDate": "20160104", "transType": "DEP", "isinCode": "", "changeAmt": 1000, "changeQty": 0,
-           "qty": 0}
-
-    def tx(*items, page="null"):
-        return {"transactionHistoryResponseBody": {"queryResult": {"page": page}},
-                "transList": {"transaction": list(items)}}
-
-    truth = [tx(dep, dep)]
-    split = [tx(dep, page="K1"), tx(dep)]
-    assert PAGE.chain_differences(spec, split, truth, 1) == []
-
-
-def test_balancelist_paged_inside_the_account_element_page_002():
-    """One balance element per account; a broker may page the securities inside it (I46)."""
-    spec = get_api("balancelist")
-    acc = {"accNo": "0019923122221", "accName": "홍길동"}
-    secs = [{"assetType": "KSP", "qty": n} for n in (1, 2, 3)]
-
-    def bal(*securities, page="null"):
-        return {"balanceListResponseBody": {"queryResult": {"page": page}},
-                "balanceList": {"balance": [{"accInfo": acc, "cashBalInfo": [],
-                                             "securitiesBalInfo": list(securities)}]}}
-
-    truth = [bal(*secs)]
-    assert PAGE.chain_differences(spec, [bal(*secs[:2], page="K"), bal(secs[2])], truth, 2) == []
-    assert PAGE.chain_differences(spec, [bal(*secs[:2], page="K"), bal(*secs[1:])], truth, 2) != []
-    assert PAGE.chain_differences(spec, [bal(secs[0], page="K"), bal(secs[2])], truth, 2) != []
-
-
-@pytest.mark.parametrize(("total", "count", "bad"), [
-    (3, 3.0, []), ("null", "", []), (None, None, []),
-    ("3", 3, ["totalCnt"]), (3, "3", ["count"]), (True, [], ["totalCnt", "count"]),
-])
-def test_result_count_types_page_004(total, count, bad):
-    spec = get_api("balance")
-    doc = {"balanceResponseBody": {"queryResult": {"totalCnt": total, "count": count, "page": "null"}}}
-    assert [p.rsplit(".", 1)[1] for p, _ in PAGE.count_type_problems(spec, doc)] == bad
-
-
-def test_portfolio_result_under_table_name_is_judged_page_004():
-    spec = get_api("portfolio")
-    doc = {"portfolioResponseBody": {"queryRequest": {"totalCnt": "157.0", "count": 157.0, "page": "null"}}}
-    found = [p for p, _ in PAGE.count_type_problems(spec, doc)]
-    assert found == ["portfolioResponseBody.queryRequest.totalCnt"]
-
-
-def test_result_counts_agree_page_005():
-    spec = get_api("portfolio")
-    good = [_portfolio(equity=[KSP, KDQ], page="P1", total=3, count=2),
-            _portfolio(equity=[FUT], total=3.0)]
-    bad = [_portfolio(equity=[KSP, KDQ], page="P1", total=157, count=157),
-           _portfolio(equity=[FUT], count="null")]
-    assert PAGE.count_agreement_problems(spec, good) == []
-    assert PAGE.count_agreement_problems(spec, bad) == [
-        "page 1: totalCnt 157 but the chain delivers 3 items",
-        "page 1: count 157 but the message carries 2 items"]

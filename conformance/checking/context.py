@@ -117,9 +117,9 @@ class CheckContext:
 
     def walk_pages(self, purpose: str, *, query: dict[str, Any], api: str | None = None,
                    account: Account | None = None, b2b: B2BAccount | None = None,
-                   rule: str | None = None) -> tuple[list[_answers.Answer], bool]:
+                   rule: str | None = None, max_pages: int = _paging.MAX_PAGES) -> tuple[list[_answers.Answer], bool]:
         return _paging.walk_pages(self.client, self._api(api), purpose, query=query, account=account, b2b=b2b,
-                                  rule_id=rule or self.rule)
+                                  rule_id=rule or self.rule, max_pages=max_pages)
 
     @property
     def spec(self) -> ApiSpec:

@@ -28,6 +28,7 @@ class ListSpec:
     group: str | None = None
     key: tuple[str, ...] = ()
     kind: str = "array"
+    nested: str | None = None  # the list inside each element whose entries are the paged items (C13)
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def load_catalogue() -> dict[str, ApiSpec]:
             response_body=entry.get("response_body"), query_request=query.get("request"),
             query_response=query.get("response"), result=entry.get("result"),
             lists=tuple(ListSpec(path=row["path"], group=row.get("group"), key=tuple(row.get("key", ())),
-                                 kind=row.get("kind", "array")) for row in entry.get("lists", [])),
+                                 kind=row.get("kind", "array"), nested=row.get("nested"))
+                         for row in entry.get("lists", [])),
             groups=tuple(entry.get("groups", ())), asset_type_field=entry.get("asset_type_field"),
             date_range=entry.get("date_range"), time_window=bool(entry.get("time_window")),
             paging_capability=entry.get("paging_capability"), filters=dict(entry.get("filters") or {}),
@@ -280,6 +282,21 @@ def _api_sets() -> dict[str, tuple[str, ...]]:
     for family in ("account", "b2b", "member"):  # family:<f>, the APIs of one auth family
         sets[f"family:{family}"] = tuple(a for a, entry in data["apis"].items() if entry["family"] == family)
     return sets
+
+
+@functools.lru_cache(maxsize=1)
+def _paging_fields() -> dict[str, str]:
+    data = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in (data.get("paging") or {}).items()}
+
+
+def paging_field(role: str) -> str:
+    """The name of a paging field (schemas/catalogue.yaml `paging`): `count` and `page` of the
+    request's query block, `total` (totalCnt) and `here` (count) of the response's result block."""
+    names = _paging_fields()
+    if role not in names:
+        raise KeyError(f"unknown paging field {role!r}; roles: {', '.join(sorted(names))}")
+    return names[role]
 
 
 def api_set(name: str) -> tuple[str, ...]:

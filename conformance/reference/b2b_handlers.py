@@ -54,11 +54,13 @@ def orderdetail(call: Call, b: Behaviour) -> dict[str, Any]:
 def balancelist(call: Call, b: Behaviour) -> dict[str, Any]:
     account = _account(call, b)
     groups = b.b2b_groups(call, call.query.text("qrAssetType"))
+    # the securities are the paged items (C13; the sample's totalCnt counts them): each page is the
+    # account's element framing one page of its securities
+    held = [h.item for h in account.holdings if h.group in groups]
+    page = _page(call, b, held, f"{account.acc_no}:{groups}")
     element = {"accInfo": {"accNo": account.acc_no, "accName": account.name},
-               "cashBalInfo": account.cash,
-               "securitiesBalInfo": [h.item for h in account.holdings if h.group in groups]}
-    page = _page(call, b, [element], f"{account.acc_no}:{groups}")
-    return b2b_message(call, "balanceListResponseBody", page, "balanceList", {"balance": page.items})
+               "cashBalInfo": account.cash, "securitiesBalInfo": page.items}
+    return b2b_message(call, "balanceListResponseBody", page, "balanceList", {"balance": [element]})
 
 
 def settlelist(call: Call, b: Behaviour) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from conformance.reference import (  # noqa: F401  (registration)
     faults_member,
     faults_onboarding,
     faults_shapes,
+    faults_paging,
     faults_wire,
 )
 from conformance.reference.behaviour import Behaviour
