@@ -9,15 +9,18 @@ import pytest
 
 from conformance import clock
 from conformance.checking import check, is_success, note, require_answer
-from conformance.contract import empty_request_fields
+from conformance.contract import empty_request_fields, get_api
+from conformance.errors import error_code
 from conformance.judges.conventions import (
     ONBOARDING_NOTE,
     broker_pair,
     is_virtual_broker,
     media_type_refusal,
     method_refusal,
+    query_result_missing,
     ratio_non_numbers,
     ratio_precision,
+    rsp_type_refusal,
     window_note,
 )
 
@@ -29,6 +32,10 @@ DEVICE_FORMS = {
 # C23: valid-looking codes of another fintech service (5 and up to 20 characters).
 OTHER_PARTNER = {"comId": "F1234", "srvId": "12345"}
 EMPTY_FIELDS = empty_request_fields()
+# C29: the rspTypes of the portfolio field table (RAT, QTY), and one that no broker offers.
+RSP_TYPES = next(info.enum for path, info in get_api("portfolio").fields["request"].items()
+                 if path.endswith(".rspType") and info.enum)
+UNKNOWN_RSP_TYPE = "XYZ"
 
 
 @check("TRN-007")
@@ -74,18 +81,50 @@ def test_interest_query_type_ignored_by_non_claimers(ctx):
     ctx.must_succeed(exchange, "a queryType block asking count 1", baseline=True)
 
 
+@check("FLT-010")
+def test_interest_query_result_returned_by_claimers(ctx):
+    """C28: the broker that honours the interest queryType answers each page with its queryResult."""
+    if not ctx.profile.interest_query_type:
+        ctx.not_applicable("the profile does not claim the interest queryType, which it then ignores")
+    answers, _ = ctx.walk_pages("interest paged by its queryType block", query={"count": 5}, account=ctx.account)
+    missing = query_result_missing(ctx.spec.result or "", [a.doc for a in answers])
+    if missing:
+        ctx.fail("; ".join(f.message for f in missing[:5]), exchanges=[a.exchange for a in answers][-3:],
+                 path=missing[0].path)
+
+
 @check("NUM-005", requires=("claims:portfolio",))
-@pytest.mark.parametrize("rsp_type", ["RAT", "QTY"])
+@pytest.mark.parametrize("rsp_type", RSP_TYPES)
 def test_claimed_rsp_types_answered(ctx, rsp_type):
+    """Each rspType the field table lists is asked: a claimed one must be answered; any answer's
+    qty and amt are numbers (C29); the refusal of an unclaimed one is NUM-006's."""
     ctx.api = "portfolio"
-    if rsp_type not in ctx.profile.rsp_types:
-        ctx.not_applicable(f"the profile does not claim rspType {rsp_type} (6002 is then a legal answer)")
     exchange = ctx.ask(f"portfolio rspType {rsp_type}", query={"rspType": rsp_type})
-    ctx.must_succeed(exchange, f"rspType {rsp_type}, which the profile claims", baseline=True)
+    if rsp_type in ctx.profile.rsp_types:
+        ctx.must_succeed(exchange, f"rspType {rsp_type}, which the profile claims", baseline=True)
+    elif not is_success(exchange, ctx.spec):
+        ctx.not_applicable(f"the profile does not claim rspType {rsp_type} and the broker refuses it "
+                           f"(HTTP {exchange.status}, code {error_code(exchange)}); NUM-006 judges the refusal")
     bad = ratio_non_numbers(ctx.answer(exchange).doc)
     if bad:
         ctx.fail("; ".join(f.message for f in bad[:10]) + " (not a JSON number)", exchanges=[exchange],
                  path=bad[0].path)
+
+
+@check("NUM-006")
+def test_unoffered_rsp_types_refused_with_6002(ctx):
+    """Section 3.2 documents 6002 (Invalid Rsp Type) for portfolio: asked with each rspType the
+    profile does not claim and with one no broker offers."""
+    problems, exchanges = [], []
+    for rsp_type in [t for t in RSP_TYPES if t not in ctx.profile.rsp_types] + [UNKNOWN_RSP_TYPE]:
+        exchange = ctx.ask(f"portfolio rspType {rsp_type}", query={"rspType": rsp_type})
+        require_answer(exchange, ctx.rule, ctx.api)
+        found = rsp_type_refusal(rsp_type, RSP_TYPES, is_success(exchange, ctx.spec), exchange.status,
+                                 error_code(exchange))
+        problems += [f.message for f in found]
+        exchanges += [exchange] if found else []
+    if problems:
+        ctx.fail("; ".join(problems), exchanges=exchanges)
 
 
 @check("LINK-010")

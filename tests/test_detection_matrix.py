@@ -24,7 +24,8 @@ EXTRA = {"fuzz-crash": ("--fuzz",)}
 # Faults whose rules depend on a capability: ALL-004 judges brokers that do not claim ALL (cyber).
 BROKERS = {"all-partial": ("diamond", "cyber"), "page-overflow": ("diamond", "star"),  # star: interest paging
            "page-drops": ("diamond", "star"), "page-key-ignored": ("diamond", "star"),
-           "count-zero-refused": ("diamond", "star")}
+           "count-zero-refused": ("diamond", "star"),
+           "interest-last-page-bare": ("star",)}  # C28: only a claimer of the interest queryType pages it
 
 
 @pytest.mark.slow

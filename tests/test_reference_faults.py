@@ -78,7 +78,9 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "balance-other-partner": ("balance", {}, {"set": {"partner.comId": "F1234"}}),
     "balance-empty-srvid": ("balance", {}, {"set": {"partner.srvId": ""}}),
     "interest-counted": ("interest", {"count": 5}, {}),
+    "interest-one-page": ("interest", {"count": 100}, {}),
     "portfolio-qty": ("portfolio", {"rspType": "QTY"}, {}),
+    "portfolio-unknown-rsptype": ("portfolio", {"rspType": "XYZ"}, {}),
     "portfolio-rat": ("portfolio", {"rspType": "RAT"}, {}),
     "balancelist": ("balancelist", {}, {}),
     "accountlist": ("accountlist", {}, {}),
@@ -154,7 +156,9 @@ SHOWN_BY: dict[str, list[str]] = {
     "partner-codes-checked": ["balance-other-partner"],
     "empty-partner-code-refused": ["balance-empty-srvid"],
     "interest-querytype-refused": ["interest-counted"],
+    "interest-last-page-bare": ["interest-one-page"],
     "qty-rsptype-refused": ["portfolio-qty"],
+    "rsptype-refused-7000": ["portfolio-unknown-rsptype"],
     "unrounded-ratios": ["portfolio-rat"],
     "currency-suffix-wrong": ["balancelist"],
     "plain-billions": ["transaction", "orderdetail"],
@@ -171,7 +175,11 @@ SHOULD_ONLY = {"serves-expired-consent": "C26: data after consent expiry is SHOU
                "content-type-unchecked": "C16: a wrong Content-Type refused is SHOULD in section 6",
                "currency-suffix-wrong": "C31: the currency pattern is SHOULD in section 6",
                "wrong-method-404": "C1: other methods answered 405 is SHOULD in section 6",
-               "unrounded-ratios": "C30: two decimals on rates and ratios is SHOULD in section 6"}
+               "unrounded-ratios": "C30: two decimals on rates and ratios is SHOULD in section 6",
+               "interest-last-page-bare": "C28: a claimer's queryResult is SHOULD in section 6",
+               "rsptype-refused-7000": "C29: section 6 gives the 6002 refusal no severity; D22 makes it SHOULD"}
+# Faults that only a broker with a capability shows (the probe asks that broker, not diamond).
+PROBE_BROKER = {"interest-last-page-bare": "star"}  # C28: only star claims the interest queryType
 
 
 def test_catalogue_lines_name_known_rules_and_a_must_rule_each():
@@ -203,10 +211,10 @@ def test_unknown_fault_names_are_refused():
     assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1
 
 
-async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
+async def _observe(app: Any, probe: str, slept: list[float], broker: str = "diamond") -> tuple[Any, ...]:
     api, query, extra = PROBES[probe]
     kw = {k: extra[k] for k in ("vt_acc_no", "ci") if k in extra}
-    body = ex.body(api, "diamond", query, **kw)
+    body = ex.body(api, broker, query, **kw)
     if "reqIdPlatform" in extra:
         body["commonHeader"]["reqIdPlatform"] = extra["reqIdPlatform"]
     for dotted, value in extra.get("set", {}).items():
@@ -216,13 +224,13 @@ async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
             node = node[key]
         node[leaf] = value
     raw = extra.get("raw", json.dumps(body, ensure_ascii=False).encode())
-    headers = ex.headers(api, "diamond", extra.get("headers", "valid"))
+    headers = ex.headers(api, broker, extra.get("headers", "valid"))
     if "content_type" in extra:
         headers = {**headers, "Content-Type": extra["content_type"]}
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8700") as client:
         before = len(slept)
-        response = await client.request(extra.get("method", "POST"), extra.get("path", ex.path(api, "diamond")),
+        response = await client.request(extra.get("method", "POST"), extra.get("path", ex.path(api, broker)),
                                         content=raw, headers=headers)
     return (response.status_code, response.headers.get("content-type"), response.headers.get("location"),
             response.content, slept[before:])
@@ -242,12 +250,13 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_every_fault_changes_an_answer(fault, slept):
-    clean, broken = create_app("diamond"), create_app("diamond", faults=[fault])
+    broker = PROBE_BROKER.get(fault, "diamond")
+    clean, broken = create_app(broker), create_app(broker, faults=[fault])
 
     async def compare() -> list[str]:
         changed = []
         for probe in SHOWN_BY[fault]:
-            if await _observe(clean, probe, slept) != await _observe(broken, probe, slept):
+            if await _observe(clean, probe, slept, broker) != await _observe(broken, probe, slept, broker):
                 changed.append(probe)
         return changed
 

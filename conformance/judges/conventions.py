@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from conformance.contract import error_code, get_api
+from conformance.contract import MISSING, error_code, get_api, get_path
 from conformance.contract.window import in_closed_hours, seoul_time
 from conformance.judges import Finding, iter_doc_strings
 
@@ -49,6 +49,18 @@ def window_note(at: datetime) -> str:
     return f"the run fell at {local} Seoul time, outside 08:30-16:00: balancelist and settlelist must answer"
 
 
+def query_result_missing(result_path: str, pages: list[Any]) -> list[Finding]:
+    """Each page of a queryType chain that carries no queryResult block (FLT-010, C28: a broker that
+    honours the block SHOULD return the block; C4 keeps its absence from failing a MUST rule)."""
+    out = []
+    for number, doc in enumerate(pages, 1):
+        value = get_path(doc, result_path)
+        if not isinstance(value, dict):
+            shown = "absent" if value is MISSING else f"{value!r}"
+            out.append(Finding(result_path, f"page {number}: {result_path} is {shown}, expected the block"))
+    return out
+
+
 def _ratio_paths() -> frozenset[str]:
     """The portfolio fields that carry a ratio under rspType RAT, a quantity under QTY (C29)."""
     return frozenset(p for p, info in get_api("portfolio").fields["response"].items() if info.market == "RAT")
@@ -73,6 +85,22 @@ def ratio_precision(doc: Any) -> list[Finding]:
     """Every ratio qty/amt of a RAT answer written with more than two decimals (NUM-003, C30)."""
     return [Finding(path, f"{path} = {value}") for path, value in _ratio_values(doc)
             if isinstance(value, float) and round(value, 2) != value]
+
+
+def rsp_type_refusal(rsp_type: str, documented: tuple[str, ...], answered: bool, status: int | None,
+                     code: int | None) -> list[Finding]:
+    """A rspType the broker does not offer is refused with 6002 (NUM-006; section 3.2 documents the
+    code for portfolio). A documented type may also be answered: the broker offers more than claimed."""
+    expected = error_code("invalid_rsp_type")
+    if answered:
+        if rsp_type in documented:
+            return []
+        return [Finding("", f"rspType {rsp_type!r} (none of {', '.join(documented)}) was answered with data; "
+                            f"the documented answer is {expected} (Invalid Rsp Type)")]
+    if code == expected:
+        return []
+    return [Finding("", f"rspType {rsp_type!r} was refused with HTTP {status}, code {code}; "
+                        f"the documented code is {expected} (Invalid Rsp Type)")]
 
 
 def method_refusal(api: str, method: str, status: int) -> list[Finding]:

@@ -11,8 +11,10 @@ from conformance.judges.conventions import (
     is_virtual_broker,
     media_type_refusal,
     method_refusal,
+    query_result_missing,
     ratio_non_numbers,
     ratio_precision,
+    rsp_type_refusal,
     window_note,
 )
 
@@ -71,3 +73,39 @@ def test_other_methods_pass_only_with_405() -> None:
 @pytest.mark.parametrize(("status", "fails"), [(415, False), (400, False), (200, True), (500, True)])
 def test_a_wrong_media_type_is_refused_with_415_or_400(status: int, fails: bool) -> None:
     assert bool(media_type_refusal(status)) is fails
+
+
+RESULT = "interestSymbolListResponseBody.queryResult"
+
+
+def test_every_page_with_its_query_result_passes() -> None:
+    pages = [{"interestSymbolListResponseBody": {"queryResult": {"count": 5, "page": "K2"}}},
+             {"interestSymbolListResponseBody": {"queryResult": {"count": 2, "page": "null"}}}]
+    assert query_result_missing(RESULT, pages) == []
+
+
+def test_a_page_without_its_query_result_is_found() -> None:
+    pages = [{"interestSymbolListResponseBody": {"queryResult": {"count": 5, "page": "K2"}}},
+             {"interestSymbolListResponseBody": {"groupList": {}}},
+             {"interestSymbolListResponseBody": {"queryResult": "null"}}]
+    found = query_result_missing(RESULT, pages)
+    assert [f.message for f in found] == [f"page 2: {RESULT} is absent, expected the block",
+                                          f"page 3: {RESULT} is 'null', expected the block"]
+
+
+TYPES = ("RAT", "QTY")
+
+
+@pytest.mark.parametrize(("rsp_type", "answered", "code"), [
+    ("QTY", False, 6002), ("XYZ", False, 6002), ("QTY", True, None),  # a broker may offer more than claimed
+])
+def test_an_unoffered_rsp_type_refused_with_6002_or_a_documented_one_answered_passes(rsp_type, answered, code) -> None:
+    assert rsp_type_refusal(rsp_type, TYPES, answered, 500 if code else 200, code) == []
+
+
+def test_another_refusal_code_or_data_for_an_unknown_type_is_found() -> None:
+    (found,) = rsp_type_refusal("QTY", TYPES, False, 500, 7000)
+    assert found.message == ("rspType 'QTY' was refused with HTTP 500, code 7000; "
+                             "the documented code is 6002 (Invalid Rsp Type)")
+    (found,) = rsp_type_refusal("XYZ", TYPES, True, 200, None)
+    assert "'XYZ' (none of RAT, QTY) was answered with data" in found.message
