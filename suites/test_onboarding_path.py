@@ -99,7 +99,8 @@ def _refused(ctx: Any, states: tuple[str, ...], record: Any) -> None:
     for state, subject in _subjects(ctx, states):
         group = ctx.spec.asset_type_field
         query = {group: "EQTY"} if group else None
-        exchange = ctx.call(f"{api} of the {STATES[state]}", account=Account(subject.vtAccNo, subject.ci), query=query)
+        exchange = ctx.call(f"{api} of the {STATES[state]}", account=Account(subject.vtAccNo, subject.ci), query=query,
+                            bearer_token=subject.bearer_token)  # None: the run's token
         require_answer(exchange, ctx.rule, api)
         served = len(all_items(exchange.json(), ctx.spec)) if is_success(exchange, ctx.spec) else None
         answered, findings = refusal_answer(state, served, exchange.status, error_code(exchange))

@@ -101,15 +101,17 @@ class Client:
     def call(self, api: str, *, purpose: str, account: Account | None = None, b2b: B2BAccount | None = None,
              query: dict[str, Any] | None = None, ci: str | None = None, body: dict[str, Any] | None = None,
              raw_body: bytes | None = None, auth: str = "valid", headers: dict[str, str] | None = None,
-             path: str | None = None, method: str = "POST", content_type: str = JSON_TYPE) -> Exchange:
-        """Send one request (or return the recorded answer to the same question)."""
+             path: str | None = None, method: str = "POST", content_type: str = JSON_TYPE,
+             bearer_token: str | None = None) -> Exchange:
+        """Send one request (or return the recorded answer to the same question); `bearer_token`
+        replaces the run's token on the account APIs (the user an onboarding subject belongs to)."""
         spec = get_api(api)
         if raw_body is None:
             if body is None:
                 body = build_body(spec, self.profile, account=account, b2b=b2b, query=query, ci=ci)
             raw_body = json.dumps(body, ensure_ascii=False).encode("utf-8")
         all_headers = {"Content-Type": content_type, "Accept": JSON_TYPE}
-        all_headers.update(auth_headers(spec, self.profile, auth))
+        all_headers.update(auth_headers(spec, self.profile, auth, bearer_token))
         all_headers.update(headers or {})
         url = self.profile.base_url + (path or spec.url_path(self.profile.short_name))
         key = question_key(method, url, all_headers, raw_body)

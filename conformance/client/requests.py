@@ -98,12 +98,14 @@ def build_body(api: ApiSpec, profile: Profile, *, account: Account | None = None
     }
 
 
-def auth_headers(api: ApiSpec, profile: Profile, mode: str = "valid") -> dict[str, str]:
-    """Headers of the API family's auth scheme. mode: valid | none | wrong | no-comid | lowercase-scheme."""
+def auth_headers(api: ApiSpec, profile: Profile, mode: str = "valid",
+                 bearer_token: str | None = None) -> dict[str, str]:
+    """Headers of the API family's auth scheme. mode: valid | none | wrong | no-comid | lowercase-scheme.
+    `bearer_token`: another user's token for the account APIs (an onboarding subject's); else the run's."""
     if mode == "none":
         return {}
     if api.family == "account":
-        token = "invalid-token-0000" if mode == "wrong" else (profile.bearer_token or "")
+        token = "invalid-token-0000" if mode == "wrong" else (bearer_token or profile.bearer_token or "")
         return {"Authorization": f"Bearer {token}"}
     if api.family == "b2b":
         secret = "wrong-secret" if mode == "wrong" else (profile.basic_secret or "")
