@@ -88,6 +88,18 @@ def test_check_parametrizes_over_the_rules_apis_and_marks_the_rule() -> None:
     assert list(__import__("inspect").signature(test_x).parameters) == ["api", "client"]
 
 
+def test_a_single_rule_may_keep_its_id_in_the_node_id() -> None:
+    """rule_in_id: the node id of an older binding (test_x[SCHEMA-009-balancelist]) stays as it was."""
+    @check("SCHEMA-009", rule_in_id=True)
+    def test_x(ctx):  # noqa: ANN001
+        return ctx
+
+    by_rule, by_api = [m for m in test_x.pytestmark if m.name == "parametrize"]
+    assert by_rule.args[0] == "rule_id" and [p.id for p in by_rule.args[1]] == ["SCHEMA-009"]
+    assert by_api.args == ("api", ["balancelist"])
+    assert list(__import__("inspect").signature(test_x).parameters) == ["rule_id", "api", "client"]
+
+
 class _Profile:
     regular_accounts: list[object] = []
     b2b_accounts: list[object] = []
