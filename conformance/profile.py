@@ -28,11 +28,12 @@ _SHORT_NAME = {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "max
 _SECRET = {"type": "string", "x-secret": True}  # may be written as ${ENV} (profile_load.expand_env)
 # Optional test subjects of the onboarding path (C21, C26): a portal member with no virtual account,
 # an account issued but linked to no service, one linked to another srvId only, one whose consent for
-# this service expired. Each is a person (ci, korName for the member APIs) and, but for the first, an account.
+# this service expired. Each is a person (ci, korName for the member APIs) and, but for the first, an account,
+# with the bearer token of its own user where the run's token is not that user's (optional; secret).
 ONBOARDING_STATES = ("member_without_account", "unlinked_account", "other_service_account",
                      "expired_consent_account")
 _SUBJECT = {"type": "object", "additionalProperties": False, "required": ["vtAccNo", "ci"],
-            "properties": {"vtAccNo": _STR, "ci": _SECRET, "korName": _STR}}
+            "properties": {"vtAccNo": _STR, "ci": _SECRET, "korName": _STR, "bearer_token": _SECRET}}
 _ONBOARDING = {"type": "object", "additionalProperties": False, "properties": {
     "member_without_account": {"type": "object", "additionalProperties": False, "required": ["ci"],
                                "properties": {"ci": _SECRET, "korName": _STR}},
@@ -131,6 +132,7 @@ class Subject:
     ci: str
     vtAccNo: str = ""
     korName: str = ""
+    bearer_token: str | None = field(default=None, repr=False)  # None: the run's token (auth.bearer_token)
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,12 @@ class Profile:
         return [a for a in self.accounts if not a.large]
 
     def public_dict(self) -> dict[str, Any]:
-        """The profile without its auth block (for reports and bundles)."""
-        return {key: value for key, value in self.raw.items() if key != "auth"}
+        """The profile without its credentials: no auth block, no subject's token (reports, bundles)."""
+        public = {key: value for key, value in self.raw.items() if key != "auth"}
+        if isinstance(public.get("onboarding"), dict):
+            public["onboarding"] = {state: {k: v for k, v in row.items() if k != "bearer_token"}
+                                    for state, row in public["onboarding"].items() if isinstance(row, dict)}
+        return public
 
 
 def _location(path: Any) -> str:
@@ -291,7 +297,8 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
                        for a in data.get("accounts", [])),
         b2b_accounts=tuple(B2BAccount(accNo=b["accNo"], history=_history(b)) for b in data.get("b2b_accounts", [])),
         member_ci=member.get("ci"), member_name=member.get("korName", ""),
-        onboarding={state: Subject(ci=row["ci"], vtAccNo=row.get("vtAccNo", ""), korName=row.get("korName", ""))
+        onboarding={state: Subject(ci=row["ci"], vtAccNo=row.get("vtAccNo", ""), korName=row.get("korName", ""),
+                                   bearer_token=row.get("bearer_token"))
                     for state, row in (data.get("onboarding") or {}).items()},
         timeout_s=float(limits.get("timeout_s", 10.0)),
         max_response_bytes=int(limits.get("max_response_bytes", 20_000_000)),
@@ -325,6 +332,7 @@ def _build(source: str, data: dict[str, Any], base_url: str | None) -> Profile:
     for subject in profile.onboarding.values():
         redact.register_identifier(subject.ci)
         redact.register_identifier(subject.vtAccNo or None)
+        redact.register_secret(subject.bearer_token)
     if profile.basic_apikey and profile.basic_secret:
         import base64
 

@@ -59,8 +59,8 @@ def test_a_new_style_suite_names_each_rule_once(module: str) -> None:
 def test_the_migrated_suites_are_new_style() -> None:
     assert {"test_echo.py", "test_numbers.py", "test_null_values.py", "test_auth.py",
             "test_errors.py", "test_transport.py", "test_schema.py", "test_service_link.py",
-            "test_query_filters.py",
-            "test_paging.py"} <= set(NEW_STYLE)
+            "test_query_filters.py", "test_paging.py",
+            "test_conventions.py", "test_onboarding_path.py"} <= set(NEW_STYLE)
 
 
 def test_rule_apis_come_from_the_catalogue() -> None:
@@ -99,6 +99,18 @@ def test_check_parametrizes_over_the_rules_apis_and_marks_the_rule() -> None:
     assert marks["rule"].args == ("ECHO-004",)
     assert list(marks["parametrize"].args[1]) == ["portfolio", "balance", "transaction", "interest"]
     assert list(__import__("inspect").signature(test_x).parameters) == ["api", "client"]
+
+
+def test_a_single_rule_may_keep_its_id_in_the_node_id() -> None:
+    """rule_in_id: the node id of an older binding (test_x[SCHEMA-009-balancelist]) stays as it was."""
+    @check("SCHEMA-009", rule_in_id=True)
+    def test_x(ctx):  # noqa: ANN001
+        return ctx
+
+    by_rule, by_api = [m for m in test_x.pytestmark if m.name == "parametrize"]
+    assert by_rule.args[0] == "rule_id" and [p.id for p in by_rule.args[1]] == ["SCHEMA-009"]
+    assert by_api.args == ("api", ["balancelist"])
+    assert list(__import__("inspect").signature(test_x).parameters) == ["rule_id", "api", "client"]
 
 
 class _Profile:

@@ -28,6 +28,7 @@ EXTRA = {"fuzz-crash": ("--fuzz",)}
 BROKERS = {"all-partial": ("diamond", "cyber"), "page-overflow": ("diamond", "star"),  # star: interest paging
            "page-drops": ("diamond", "star"), "page-key-ignored": ("diamond", "star"),
            "count-zero-refused": ("diamond", "star"), "interest-counts-as-text": ("star",),
+           "interest-last-page-bare": ("star",),  # C28: only a claimer of the interest queryType pages it
            "table-spellings": ("diamond", "star")}  # star: the interest paging counts (NUM-002)
 
 

@@ -194,3 +194,39 @@ def test_report_without_an_onboarding_block_has_no_table():
         {"id": "ERR-001", "title": "t", "area": "errors", "severity": "MUST", "spec_ref": "C24", "status": "pass",
          "checks": [{"nodeid": "n", "api": "balance", "status": "pass", "message": ""}]}]}
     assert 'id="onboarding"' not in render_html_text(other_area)
+
+
+SUBJECT_TOKEN = "subject-own-token-7f3a9c"  # a token the reference gateway does not know: 401 shows it was sent
+
+
+def _written_text(folder) -> str:
+    """Every file a run wrote, zip members included (the evidence bundle)."""
+    import zipfile
+
+    out = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as bundle:
+                out += [bundle.read(name).decode("utf-8", "replace") for name in bundle.namelist()]
+        else:
+            out.append(path.read_bytes().decode("utf-8", "replace"))
+    return "\n".join(out)
+
+
+@pytest.mark.slow
+def test_a_subject_is_asked_with_its_own_token_which_no_output_shows(tmp_path):
+    """The expired-consent subject carries its user's token: its account is asked with that token
+    (here unknown to the gateway: 401, a documented refusal), the others with the run's (4006)."""
+    with ReferenceServer(broker="diamond") as server:
+        path = profile_for("diamond", server.base_url, tmp_path)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["onboarding"]["expired_consent_account"]["bearer_token"] = SUBJECT_TOKEN
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        result = run(path, tmp_path / "out", "service-link")
+    assert result.results is not None, result.stderr
+    assert result.status("LINK-008") == result.status("LINK-009") == "pass"
+    answered = {(row["rule_id"], row["state"]): row["answered"] for row in result.results["onboarding"]}
+    assert "HTTP 401" in answered[("LINK-009", "expired_consent_account")], answered
+    assert "4006" in answered[("LINK-008", "unlinked_account")], answered
+    written = _written_text(tmp_path / "out")
+    assert "expired_consent_account" in written and SUBJECT_TOKEN not in written

@@ -71,6 +71,30 @@ def test_the_c17_tokens_and_the_quota_test_are_optional_and_the_tokens_secret(tm
     assert "auth" not in profile.public_dict()
 
 
+def test_an_onboarding_subject_may_carry_its_users_token(tmp_path, monkeypatch):
+    """A subject's bearer token (optional) is a secret like the run's: expanded, scrubbed from every
+    output, left out of the public profile; a subject without one is asked with the run's token."""
+    monkeypatch.setenv("TEST_BEARER", "bearer-token-123")
+    monkeypatch.setenv("SUBJECT_TOKEN", "subject-token-456")
+    text = GOOD + textwrap.dedent("""\
+        onboarding:
+          member_without_account: {ci: "noacc=="}
+          unlinked_account: {vtAccNo: "160635473367600001", ci: "abc=="}
+          expired_consent_account: {vtAccNo: "160635473367600002", ci: "xyz==", bearer_token: "${SUBJECT_TOKEN}"}
+        """)
+    profile = load_profile(_write(tmp_path, text))
+    assert profile.onboarding["expired_consent_account"].bearer_token == "subject-token-456"
+    assert profile.onboarding["unlinked_account"].bearer_token is None
+    assert "subject-token-456" not in repr(profile.onboarding["expired_consent_account"])
+    assert redact.scrub("Bearer subject-token-456") == "Bearer [redacted]"
+    public = profile.public_dict()
+    assert "bearer_token" not in public["onboarding"]["expired_consent_account"]
+    assert public["onboarding"]["expired_consent_account"]["vtAccNo"] == "160635473367600002"
+    assert "subject-token-456" not in repr(public)
+    with pytest.raises(ProfileError, match="member_without_account"):  # member APIs take no bearer token
+        load_profile(_write(tmp_path, text.replace('{ci: "noacc=="}', '{ci: "noacc==", bearer_token: x}'), "q.yaml"))
+
+
 def test_base_url_override(tmp_path, monkeypatch):
     monkeypatch.setenv("TEST_BEARER", "x")
     assert load_profile(_write(tmp_path, GOOD), base_url="http://127.0.0.1:1234/").base_url == "http://127.0.0.1:1234"

@@ -84,7 +84,9 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "balance-other-partner": ("balance", {}, {"set": {"partner.comId": "F1234"}}),
     "balance-empty-srvid": ("balance", {}, {"set": {"partner.srvId": ""}}),
     "interest-counted": ("interest", {"count": 5}, {}),
+    "interest-one-page": ("interest", {"count": 100}, {"broker": "star"}),  # C28: only star claims the interest queryType
     "portfolio-qty": ("portfolio", {"rspType": "QTY"}, {}),
+    "portfolio-unknown-rsptype": ("portfolio", {"rspType": "XYZ"}, {}),
     "portfolio-rat": ("portfolio", {"rspType": "RAT"}, {}),
     "balancelist": ("balancelist", {}, {}),
     "accountlist": ("accountlist", {}, {}),
@@ -166,7 +168,9 @@ SHOWN_BY: dict[str, list[str]] = {
     "partner-codes-checked": ["balance-other-partner"],
     "empty-partner-code-refused": ["balance-empty-srvid"],
     "interest-querytype-refused": ["interest-counted"],
+    "interest-last-page-bare": ["interest-one-page"],
     "qty-rsptype-refused": ["portfolio-qty"],
+    "rsptype-refused-7000": ["portfolio-unknown-rsptype"],
     "unrounded-ratios": ["portfolio-rat"],
     "currency-suffix-wrong": ["balancelist"],
     "plain-billions": ["transaction", "orderdetail"],
@@ -207,7 +211,9 @@ SHOULD_ONLY = {"serves-expired-consent": "C26: data after consent expiry is SHOU
                "traced-resp-msg": "C7: a string past its recommended length is SHOULD in section 6",
                "echo-numbers-as-text": "I11: an echoed number as a numeric string is SHOULD in section 6",
                "own-trade-words": "I32, I42: the recommended vocabularies are SHOULD in section 6",
-               "capitalised-resp": "I55: the table spelling Resp is accepted with a warning (SHOULD)"}
+               "capitalised-resp": "I55: the table spelling Resp is accepted with a warning (SHOULD)",
+               "interest-last-page-bare": "C28: a claimer's queryResult is SHOULD in section 6",
+               "rsptype-refused-7000": "C29: section 6 gives the 6002 refusal no severity; D22 makes it SHOULD"}
 
 
 def test_catalogue_lines_name_known_rules_and_a_must_rule_each():
@@ -239,7 +245,7 @@ def test_unknown_fault_names_are_refused():
     assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1
 
 
-async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
+async def _observe(app: Any, probe: str, slept: list[float], broker: str = "diamond") -> tuple[Any, ...]:
     api, query, extra = PROBES[probe]
     short = extra.get("broker", "diamond")
     kw = {k: extra[k] for k in ("vt_acc_no", "ci") if k in extra}
@@ -285,7 +291,7 @@ def test_every_fault_changes_an_answer(fault, slept):
     async def compare() -> list[str]:
         changed = []
         for probe in SHOWN_BY[fault]:
-            if await _observe(clean, probe, slept) != await _observe(broken, probe, slept):
+            if await _observe(clean, probe, slept, broker) != await _observe(broken, probe, slept, broker):
                 changed.append(probe)
         return changed
 

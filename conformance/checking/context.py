@@ -142,10 +142,13 @@ class CheckContext:
         return body
 
 
-def check(*rule_ids: str, requires: Iterable[str] = (), apis: Iterable[str] | None = None) -> Callable[..., Any]:
+def check(*rule_ids: str, requires: Iterable[str] = (), apis: Iterable[str] | None = None,
+          rule_in_id: bool = False) -> Callable[..., Any]:
     """Register a check of one rule (or of several rules judged the same way, one test each).
-    `apis` overrides the catalogue's API list only where a check needs a subset of it."""
+    `apis` overrides the catalogue's API list only where a check needs a subset of it; `rule_in_id`
+    keeps a single rule's id in the node id, as an older binding wrote it (waivers key on node ids)."""
     needs = tuple(requires)
+    by_rule = len(rule_ids) > 1 or rule_in_id
     if not rule_ids:
         raise TypeError("@check needs a rule id")
     api_lists = {tuple(rule_apis(r)) for r in rule_ids}
@@ -155,7 +158,7 @@ def check(*rule_ids: str, requires: Iterable[str] = (), apis: Iterable[str] | No
 
     def bind(fn: Callable[..., Any]) -> Any:
         names = [n for n in inspect.signature(fn).parameters if n != "ctx"]
-        outer = (["rule_id"] if len(rule_ids) > 1 else []) + (["api"] if api_list else [])
+        outer = (["rule_id"] if by_rule else []) + (["api"] if api_list else [])
         outer += [n for n in names if n not in outer] + ([] if "client" in names else ["client"])
 
         def run(**kwargs: Any) -> Any:
@@ -174,7 +177,7 @@ def check(*rule_ids: str, requires: Iterable[str] = (), apis: Iterable[str] | No
             [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in outer])
         # the old order of parameter ids: rule, then api, then the check's own parameters
         marks: list[Any] = []
-        if len(rule_ids) > 1:
+        if by_rule:
             marks.append(pytest.mark.parametrize(
                 "rule_id", [pytest.param(r, marks=pytest.mark.rule(r), id=r) for r in rule_ids]).mark)
         else:

@@ -109,9 +109,10 @@ class Client:
              query: dict[str, Any] | None = None, ci: str | None = None, body: dict[str, Any] | None = None,
              raw_body: bytes | None = None, auth: str = "valid", headers: dict[str, str] | None = None,
              path: str | None = None, method: str = "POST", content_type: str = JSON_TYPE,
-             retry: bool = True) -> Exchange:
+             retry: bool = True, bearer_token: str | None = None) -> Exchange:
         """Send one request (or return the recorded answer to the same question). `retry=False`:
-        a 429/503 is recorded as it came, not waited out and asked again (the quota check judges it)."""
+        a 429/503 is recorded as it came, not waited out and asked again (the quota check judges it);
+        `bearer_token` replaces the run's token on the account APIs (an onboarding subject's user)."""
         spec = get_api(api)
         if raw_body is None:
             if body is None:
@@ -119,7 +120,7 @@ class Client:
                                   today=self.today())
             raw_body = json.dumps(body, ensure_ascii=False).encode("utf-8")
         all_headers = {"Content-Type": content_type, "Accept": JSON_TYPE}
-        all_headers.update(auth_headers(spec, self.profile, auth))
+        all_headers.update(auth_headers(spec, self.profile, auth, bearer_token))
         all_headers.update(headers or {})
         url = self.profile.base_url + (path or spec.url_path(self.profile.short_name))
         key = question_key(method, url, all_headers, raw_body)

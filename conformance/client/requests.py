@@ -83,15 +83,17 @@ def build_body(api: ApiSpec, profile: Profile, *, account: Account | None = None
     }
 
 
-def auth_headers(api: ApiSpec, profile: Profile, mode: str = "valid") -> dict[str, str]:
+def auth_headers(api: ApiSpec, profile: Profile, mode: str = "valid",
+                 bearer_token: str | None = None) -> dict[str, str]:
     """Headers of the API family's auth scheme. mode: valid | none | wrong | no-comid | lowercase-scheme;
-    for account APIs also expired | other-user (the profile's optional C17 tokens)."""
+    for account APIs also expired | other-user (the profile's optional C17 tokens). `bearer_token`:
+    another user's token for the account APIs (an onboarding subject's); else the run's."""
     if mode == "none":
         return {}
     if api.family == "account":
         tokens = {"wrong": "invalid-token-0000", "expired": profile.expired_bearer_token,
                   "other-user": profile.other_user_bearer_token}
-        token = tokens[mode] if mode in tokens else profile.bearer_token
+        token = tokens[mode] if mode in tokens else (bearer_token or profile.bearer_token)
         return {"Authorization": f"Bearer {token or ''}"}
     if api.family == "b2b":
         secret = "wrong-secret" if mode == "wrong" else (profile.basic_secret or "")

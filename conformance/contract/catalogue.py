@@ -306,3 +306,10 @@ def api_set(name: str) -> tuple[str, ...]:
         raise KeyError(f"unknown API set {name!r}; sets: {', '.join(sorted(sets))}")
     return sets[name]
 
+
+
+@functools.lru_cache(maxsize=1)
+def empty_request_fields() -> dict[str, tuple[str, ...]]:
+    """API → the request paths the checker sends "" in where it has no value (C3, catalogue.yaml)."""
+    data = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
+    return {api: tuple(paths) for api, paths in (data.get("empty_request_fields") or {}).items()}

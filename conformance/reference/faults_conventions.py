@@ -59,12 +59,38 @@ def interest_querytype_refused(b: Behaviour) -> None:
     b.inspectors.append(inspect)
 
 
+@fault("interest-last-page-bare", "FLT-010",
+       "interest honours the queryType block but writes queryResult only while a next page follows: "
+       "the last page, and a one-page answer, carry none.")
+def interest_last_page_bare(b: Behaviour) -> None:
+    def strip(tree: dict[str, Any], call: Call) -> dict[str, Any]:
+        body = tree.get("interestSymbolListResponseBody")
+        if call.api != "interest" or not call.broker.interest_query_type or not isinstance(body, dict) \
+                or call.notes.get("next_key") is not None:
+            return tree
+        return {**tree, "interestSymbolListResponseBody": {k: v for k, v in body.items() if k != "queryResult"}}
+
+    b.tree_transforms.append(strip)
+
+
 @fault("qty-rsptype-refused", "NUM-005",
        "portfolio refuses rspType QTY with 6002 although the broker offers real quantities.")
 def qty_rsptype_refused(b: Behaviour) -> None:
     def inspect(call: Call) -> None:
         if call.api == "portfolio" and call.query.value("rspType") == "QTY":
             raise api_error(6002, call.broker.category, "rspType QTY is not available")
+
+    b.inspectors.append(inspect)
+
+
+@fault("rsptype-refused-7000", "NUM-006",
+       "portfolio refuses a rspType it does not offer, and an unknown one, with 7000 (Bad Request) "
+       "instead of 6002 (Invalid Rsp Type).")
+def rsptype_refused_7000(b: Behaviour) -> None:
+    def inspect(call: Call) -> None:
+        rsp_type = call.query.text("rspType") or "RAT"
+        if call.api == "portfolio" and rsp_type not in call.broker.rsp_types:
+            raise api_error(7000, call.broker.category, f"rspType {rsp_type!r} is not accepted")
 
     b.inspectors.append(inspect)
 
