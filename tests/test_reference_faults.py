@@ -84,7 +84,8 @@ PROBES: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "balance-other-partner": ("balance", {}, {"set": {"partner.comId": "F1234"}}),
     "balance-empty-srvid": ("balance", {}, {"set": {"partner.srvId": ""}}),
     "interest-counted": ("interest", {"count": 5}, {}),
-    "interest-one-page": ("interest", {"count": 100}, {"broker": "star"}),  # C28: only star claims the interest queryType
+    # C28: only star claims the interest queryType
+    "interest-one-page": ("interest", {"count": 100}, {"broker": "star"}),
     "portfolio-qty": ("portfolio", {"rspType": "QTY"}, {}),
     "portfolio-unknown-rsptype": ("portfolio", {"rspType": "XYZ"}, {}),
     "portfolio-rat": ("portfolio", {"rspType": "RAT"}, {}),
@@ -245,7 +246,7 @@ def test_unknown_fault_names_are_refused():
     assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.splitlines()) == 1
 
 
-async def _observe(app: Any, probe: str, slept: list[float], broker: str = "diamond") -> tuple[Any, ...]:
+async def _observe(app: Any, probe: str, slept: list[float]) -> tuple[Any, ...]:
     api, query, extra = PROBES[probe]
     short = extra.get("broker", "diamond")
     kw = {k: extra[k] for k in ("vt_acc_no", "ci") if k in extra}
@@ -291,7 +292,7 @@ def test_every_fault_changes_an_answer(fault, slept):
     async def compare() -> list[str]:
         changed = []
         for probe in SHOWN_BY[fault]:
-            if await _observe(clean, probe, slept, broker) != await _observe(broken, probe, slept, broker):
+            if await _observe(clean, probe, slept) != await _observe(broken, probe, slept):
                 changed.append(probe)
         return changed
 

@@ -16,8 +16,8 @@ from conformance.reference import (  # noqa: F401  (registration)
     faults_logic,
     faults_member,
     faults_onboarding,
-    faults_shapes,
     faults_paging,
+    faults_shapes,
     faults_wire,
 )
 from conformance.reference.behaviour import Behaviour
