@@ -1,5 +1,6 @@
-"""The judging functions of the data areas (all-query, product-groups, paging, query-filters),
-each tried on a small conforming and a small faulty canned message, without a server."""
+"""The judging functions of the data areas (paging, query-filters), each tried on a small
+conforming and a small faulty canned message, without a server (all-query and product-groups:
+tests/judges/)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,6 @@ def _load(name: str) -> ModuleType:
     return sys.modules[key]
 
 
-ALL = _load("test_all_query")
-GRP = _load("test_product_groups")
 PAGE = _load("test_paging")
 FLT = _load("test_query_filters")
 
@@ -64,45 +63,6 @@ BOND = {"assetType": "BOND", "assetName": "국고03000-2409", "qty": 100.0, "ear
 CASH = {"amt": 12.5}
 
 
-# --- all-query ---------------------------------------------------------------------------------
-def _groups() -> dict[str, list[dict]]:
-    return {"CASH": [_portfolio(cash=CASH)],
-            "EQTY": [_portfolio(equity=[KSP], page="P1"), _portfolio(equity=[KDQ])],
-            "FUND": [_portfolio(fund=[FUND])], "ETC": [_portfolio(etc=[BOND])]}
-
-
-def test_all_equal_to_union_of_paged_groups_passes():
-    spec = get_api("portfolio")
-    # same values written differently: 60 vs 60.0, "" vs null for a field without value
-    doc = _portfolio(cash={"amt": 12.5}, equity=[KDQ, {**KSP, "qty": 60}], fund=[FUND], etc=[BOND])
-    assert ALL.union_differences(spec, doc, _groups()) == []
-
-
-def test_all_missing_a_group_fails_all_002():
-    spec = get_api("portfolio")
-    doc = _portfolio(cash=CASH, equity=[KSP, KDQ], etc=[BOND])  # fund group dropped
-    problems = ALL.union_differences(spec, doc, _groups())
-    assert len(problems) == 1 and problems[0].startswith("fundList: 1 item(s) of the FUND answer missing")
-
-
-def test_all_with_other_values_or_extra_items_fails_all_002():
-    """In a quantity answer (rspType QTY) amounts and quantities are compared to the letter."""
-    spec = get_api("portfolio")
-    doc = _portfolio(cash={"amt": 13.0}, equity=[KSP, {**KDQ, "qty": 41.0}, FUT], fund=[FUND], etc=[BOND])
-    doc["portfolioResponseBody"]["queryType"] = {"rspType": "QTY"}
-    problems = "\n".join(ALL.union_differences(spec, doc, _groups()))
-    assert "cash: differs" in problems
-    assert "equityList: 1 item(s) in ALL not in the EQTY answer" in problems
-    assert "equityList: 1 item(s) with other values in ALL" in problems
-
-
-def test_no_value_cash_block_equals_absent_cash():
-    spec = get_api("portfolio")
-    groups = {**_groups(), "CASH": [_portfolio(cash={"amt": None})]}
-    doc = _portfolio(equity=[KSP, KDQ], fund=[FUND], etc=[BOND])
-    assert ALL.union_differences(spec, doc, groups) == []
-
-
 @pytest.mark.parametrize(("status", "body", "code"), [
     (500, {"category": "Cyber", "code": 6001, "message": "Invalid Asset Type"}, 6001),
     (500, {"category": "Cyber", "code": "6001", "message": "Invalid Asset Type"}, 6001),
@@ -115,55 +75,6 @@ def test_error_code_read_from_body_or_resp(status, body, code):
     from conformance.errors import error_code
 
     assert error_code(_exchange(status, body)) == code
-
-
-# --- product groups ----------------------------------------------------------------------------
-def test_per_group_answer_with_only_its_list_passes_grp_002():
-    spec = get_api("portfolio")
-    doc = _portfolio(cash={"amt": "null"}, equity=[KSP], fund=[], etc="")
-    assert GRP.leaks(spec, "EQTY", doc) == []
-
-
-def test_per_group_answer_carrying_other_lists_fails_grp_002():
-    """Another group's list leaks; the summary (account overview) may come with every answer."""
-    spec = get_api("balance")
-    doc = {"balanceList": {"balance": {"summary": {"cashBalance": 1.0}, "equityList": [KSP],
-                                       "fundList": [FUND]}}}
-    found = GRP.leaks(spec, "EQTY", doc)
-    assert found == ["balanceList.balance.fundList (FUND) carries 1 item(s) in the EQTY answer"]
-
-
-def test_kinds_come_from_the_contract():
-    assert set(GRP.kinds("portfolio", "EQTY")) == {"KSP", "KDQ", "ETF", "FUT", "OPT", "ELW", "ETC"}
-    assert "BOND" in GRP.kinds("balance", "ETC") and "FUT" not in GRP.kinds("balance", "ETC")
-
-
-def test_derivatives_in_etc_list_fail_grp_003():
-    doc = _portfolio(equity=[KSP, FUT], etc=[BOND, {**FUT, "assetName": "선물"}])
-    found = GRP.misplaced("portfolio", doc)
-    assert [p for p, _ in found] == ["portfolioList.portfolio.etcList[1].assetType"]
-    assert found[0][1].endswith("assetType is FUT in the ETC list; FUT belongs in equityList")
-
-
-def test_etc_kinds_in_equity_list_and_unknown_kinds_fail_grp_003():
-    doc = _portfolio(equity=[{**BOND, "isinCode": "KR6"}, {**KSP, "assetType": "STOCK"},
-                             {**KDQ, "assetType": "null"}],
-                     etc=[{**BOND, "assetType": "BONDS"}])
-    found = GRP.misplaced("portfolio", doc)
-    assert [p for p, _ in found] == ["portfolioList.portfolio.equityList[0].assetType",
-                                     "portfolioList.portfolio.equityList[1].assetType",
-                                     "portfolioList.portfolio.etcList[0].assetType"]
-    assert "BOND belongs in etcList" in found[0][1] and "'STOCK' is not a documented EQTY kind" in found[1][1]
-
-
-def test_held_group_and_derivatives_presence_grp_004():
-    spec = get_api("portfolio")
-    assert GRP.has_group_items(spec, "FUND", _portfolio(fund=[FUND]))
-    assert not GRP.has_group_items(spec, "FUND", _portfolio(fund=[]))
-    assert GRP.has_group_items(spec, "CASH", _portfolio(cash=CASH))
-    assert not GRP.has_group_items(spec, "CASH", _portfolio(cash={"amt": ""}))
-    assert GRP.has_derivatives(spec, _portfolio(equity=[KSP, FUT]))
-    assert not GRP.has_derivatives(spec, _portfolio(equity=[KSP], etc=[{**BOND, "assetType": "FUT"}]))
 
 
 # --- paging ------------------------------------------------------------------------------------

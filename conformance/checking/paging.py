@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from conformance.checking.answers import Answer, answer
 from conformance.client import Client
-from conformance.contract import MISSING, ApiSpec, ListSpec, get_api, get_path, is_no_value
+from conformance.contract import MISSING, ApiSpec, get_api, get_path, is_no_value
+from conformance.judges.lists import item_identity, list_items
 from conformance.profile import Account, B2BAccount
 
 MAX_PAGES = 500  # a page chain longer than this does not terminate (PAGE-003)
 
-
-def list_items(doc: Any, spec: ListSpec) -> list[Any]:
-    """Items of one list block (no-value forms count as empty); an object block (cash, summary)
-    counts as one item when any of its fields carries a value."""
-    value = get_path(doc, spec.path)
-    if value is MISSING or is_no_value(value):
-        return []
-    if spec.kind == "object":
-        valued = isinstance(value, dict) and not all(is_no_value(v) for v in value.values())
-        return [value] if valued else []
-    return list(value) if isinstance(value, list) else []
+__all__ = ["MAX_PAGES", "all_items", "item_identity", "list_items", "next_page", "walk_pages"]
 
 
 def all_items(doc: Any, api: ApiSpec, group: str | None = None) -> list[tuple[str, Any]]:
@@ -33,28 +23,6 @@ def all_items(doc: Any, api: ApiSpec, group: str | None = None) -> list[tuple[st
             continue
         out.extend((spec.path, item) for item in list_items(doc, spec))
     return out
-
-
-def item_identity(item: Any, spec: ListSpec, market: frozenset[str] = frozenset()) -> str:
-    """A stable text identifying an item: its key fields, or the whole item less the fields that
-    follow the market (a price that moved between two pages does not make another item)."""
-    if isinstance(item, dict) and spec.key:
-        return json.dumps([_norm(item.get(k)) for k in spec.key], ensure_ascii=False, sort_keys=True)
-    if isinstance(item, dict) and market:
-        item = {k: v for k, v in item.items() if k not in market}
-    return json.dumps(_norm(item), ensure_ascii=False, sort_keys=True)
-
-
-def _norm(value: Any) -> Any:
-    if is_no_value(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_norm(v) for v in value]
-    return value
 
 
 def next_page(doc: Any, api: ApiSpec) -> Any:

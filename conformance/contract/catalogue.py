@@ -281,6 +281,31 @@ def _api_sets() -> dict[str, tuple[str, ...]]:
     return sets
 
 
+@dataclass(frozen=True)
+class ProductGroups:
+    """schemas/catalogue.yaml `product_groups` and `paging`: the words of the group queries."""
+
+    all: str
+    kind_field: str
+    kind_groups: tuple[str, ...]
+    derivatives: str  # the profile's name for the derivatives a comprehensive account may hold
+    derivatives_group: str
+    derivative_kinds: tuple[str, ...]
+    page_field: str
+    first_page: str
+
+
+@functools.lru_cache(maxsize=1)
+def product_groups() -> ProductGroups:
+    data = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
+    groups, paging = data["product_groups"], data["paging"]
+    derivatives = groups["derivatives"]
+    return ProductGroups(all=groups["all"], kind_field=groups["kind_field"], kind_groups=tuple(groups["kind_groups"]),
+                         derivatives=derivatives["name"], derivatives_group=derivatives["group"],
+                         derivative_kinds=tuple(derivatives["kinds"]), page_field=paging["page_field"],
+                         first_page=paging["first_page"])
+
+
 def api_set(name: str) -> tuple[str, ...]:
     """A named set of API ids (schemas/catalogue.yaml `api_sets`; `all`; `family:account` etc.)."""
     sets = _api_sets()
