@@ -63,6 +63,14 @@ def _search_chain(ctx, account: Account, group: str, found) -> tuple[bool, list[
     return False, asked
 
 
+def _b2b_group_answers(ctx) -> Iterator[tuple[str, Exchange]]:
+    """(group, answer) of the first b2b account for each qrAssetType, asked once for both rules."""
+    for group in ctx.spec.groups:
+        exchange = ctx.call(f"{ctx.api} {group} group", b2b=ctx.b2b, query={ctx.spec.asset_type_field: group})
+        require_answer(exchange, ctx.rule, ctx.api)
+        yield group, exchange
+
+
 # --- checks ------------------------------------------------------------------------------------
 @check("GRP-001", requires=("account",))
 def test_held_groups_answer_per_group_queries(ctx):
@@ -149,9 +157,7 @@ def test_b2b_answers_each_asset_type(ctx):
     """Each qrAssetType the profile offers is answered; one it does not offer may be refused with
     6001 (Invalid Asset Type), the documented "unsupported asset type", or answered."""
     offered, unsupported = ctx.profile.b2b_asset_types, ctx.expect_error("invalid_asset_type")
-    for group in ctx.spec.groups:
-        exchange = ctx.call(f"{ctx.api} {group} group", b2b=ctx.b2b, query={ctx.spec.asset_type_field: group})
-        require_answer(exchange, ctx.rule, ctx.api)
+    for group, exchange in _b2b_group_answers(ctx):
         if is_success(exchange, ctx.spec):
             continue
         code = error_code(exchange)
@@ -162,3 +168,15 @@ def test_b2b_answers_each_asset_type(ctx):
             f" (not offered per capabilities.b2b_asset_types, but then refused with {code}, not {unsupported})")
         ctx.fail(f"{ctx.spec.asset_type_field} {group} was not answered: HTTP {exchange.status}: {body}{note}",
                  exchanges=[exchange])
+
+
+@check("GRP-006", requires=("b2b",))
+def test_b2b_asset_types_share_no_item(ctx):
+    """An order, holding or settlement belongs to one product group: the answers to two qrAssetType
+    groups never carry the same one (the filter honoured, C10, C32)."""
+    answered = {group: exchange for group, exchange in _b2b_group_answers(ctx) if is_success(exchange, ctx.spec)}
+    if len(answered) < 2:
+        pytest.skip(f"fewer than two {ctx.spec.asset_type_field} groups were answered (GRP-005 judges it)")
+    found = judge.shared_items(ctx.spec, {group: exchange.json() for group, exchange in answered.items()})
+    if found:
+        ctx.fail("\n".join(f.message for f in found[:10]), exchanges=list(answered.values()), path=found[0].path)

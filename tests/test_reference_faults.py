@@ -32,7 +32,8 @@ register-everyone-member content-type-lies euc-kr-bodies slow-responses redirect
 member-needs-account consent-lists-unlinked consent-ignores-srvid serves-unlinked-accounts
 serves-expired-consent devinfo-format-checked partner-codes-checked empty-partner-code-refused
 interest-querytype-refused qty-rsptype-refused unrounded-ratios currency-suffix-wrong plain-billions
-own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives""".split()
+own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked drops-derivatives
+b2b-group-ignored""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -107,6 +108,7 @@ SHOWN_BY: dict[str, list[str]] = {
     "group-refused": ["balance-etc"],
     "derivatives-in-etc": ["balance"],
     "b2b-group-refused": ["balancelist-fund"],
+    "b2b-group-ignored": ["balancelist-fund"],
     "page-overflow": ["balance-page-2"],
     "page-repeats": ["balance-page-2"],
     "page-repeats-deep": ["balance-page-5"],

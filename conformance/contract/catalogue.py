@@ -66,6 +66,7 @@ class ApiSpec:
     date_range: dict[str, str] | None = None
     time_window: bool = False
     paging_capability: str | None = None
+    group_items: str | None = None  # the items a b2b qrAssetType selects ("a.b[].c[]")
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     fields: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
 
@@ -247,7 +248,7 @@ def load_catalogue() -> dict[str, ApiSpec]:
                                  kind=row.get("kind", "array")) for row in entry.get("lists", [])),
             groups=tuple(entry.get("groups", ())), asset_type_field=entry.get("asset_type_field"),
             date_range=entry.get("date_range"), time_window=bool(entry.get("time_window")),
-            paging_capability=entry.get("paging_capability"),
+            paging_capability=entry.get("paging_capability"), group_items=entry.get("group_items"),
         )
         for kind in ("request", "response"):
             schema = json.loads((base / "json" / f"{api_id}.{kind}.json").read_text(encoding="utf-8"))

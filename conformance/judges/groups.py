@@ -2,16 +2,17 @@
 
 A per-group answer carries its own group's lists only (GRP-002); a product kind sits in its own
 group's list (GRP-003); a held group, and the derivatives a comprehensive account holds, show up
-(GRP-004). The vocabulary (groups, kinds, the derivatives) is the catalogue's.
+(GRP-004); the b2b answers to two qrAssetType groups share no item (GRP-006). The vocabulary
+(groups, kinds, the derivatives, the b2b group items) is the catalogue's.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.contract import ApiSpec, get_api, is_no_value, product_groups
+from conformance.contract import ApiSpec, ListSpec, get_api, is_no_value, product_groups
 from conformance.judges import Finding
-from conformance.judges.lists import list_items
+from conformance.judges.lists import item_identity, list_items
 
 
 def kinds(api: str, group: str) -> tuple[str, ...]:
@@ -72,3 +73,40 @@ def has_derivatives(spec: ApiSpec, doc: Any) -> bool:
     words = product_groups()
     return any(isinstance(item, dict) and str(item.get(words.kind_field, "")).strip() in words.derivative_kinds
                for lst in spec.lists if lst.group == words.derivatives_group for item in list_items(doc, lst))
+
+
+def _items_at(doc: Any, path: str) -> list[Any]:
+    """The values at a dotted path whose `[]` segments run through lists ("a.b[].c[]")."""
+    nodes = [doc]
+    for segment in path.split("."):
+        name, many = (segment[:-2], True) if segment.endswith("[]") else (segment, False)
+        found = [node.get(name) for node in nodes if isinstance(node, dict)]
+        nodes = [x for value in found for x in (value if many and isinstance(value, list) else
+                                                   [] if many else [value])]
+    return [n for n in nodes if not is_no_value(n)]
+
+
+def shared_items(spec: ApiSpec, answers: dict[str, Any]) -> list[Finding]:
+    """Items that the answers to two qrAssetType groups both carry (GRP-006, C10): each order,
+    holding or settlement belongs to one product group, so an answer carrying another group's item
+    (the filter ignored) shows up as an item shared by two answers. Identity: the list's key fields,
+    else the item less the fields that follow the market."""
+    path = spec.group_items
+    if not path:
+        return []
+    lst = next((x for x in spec.lists if f"{x.path}[]" == path), ListSpec(path=path.removesuffix("[]")))
+    seen: dict[str, str] = {}
+    shared: dict[tuple[str, str], list[str]] = {}
+    for group, doc in answers.items():
+        market = spec.market_leaves(path, spec.is_ratio_answer(doc))
+        for ident in dict.fromkeys(item_identity(item, lst, market) for item in _items_at(doc, path)):
+            first = seen.setdefault(ident, group)
+            if first != group:
+                shared.setdefault((first, group), []).append(ident)
+    return [Finding(path, f"{path}: {len(idents)} item(s) of the {first} answer are in the {group} answer too "
+                          f"({spec.asset_type_field} not honoured), e.g. {_short(idents[0])}")
+            for (first, group), idents in shared.items()]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 160 else text[:160] + "…"

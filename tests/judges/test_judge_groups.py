@@ -1,12 +1,13 @@
 """The product-groups judge on canned messages: a per-group answer carries its group only (GRP-002),
-product kinds sit in their group's list (GRP-003), held groups and derivatives show (GRP-004)."""
+product kinds sit in their group's list (GRP-003), held groups and derivatives show (GRP-004), the
+b2b answers to two qrAssetType groups share no item (GRP-006)."""
 
 from __future__ import annotations
 
 from portfolio_messages import BOND, CASH, FUND, FUT, KDQ, KSP, portfolio
 
 from conformance.contract import get_api, product_groups
-from conformance.judges.groups import has_derivatives, has_group_items, kinds, leaks, misplaced
+from conformance.judges.groups import has_derivatives, has_group_items, kinds, leaks, misplaced, shared_items
 
 
 def test_per_group_answer_with_only_its_list_passes_grp_002():
@@ -66,3 +67,37 @@ def test_derivatives_kept_out_of_the_comprehensive_account_grp_004():
     assert not has_derivatives(spec, {"balanceList": {"balance": {"equityList": [KSP, KDQ]}}})
     assert not has_derivatives(spec, {"balanceList": {"balance": {"equityList": [KSP],
                                                                   "etcList": [{**BOND, "assetType": "FUT"}]}}})
+
+
+def _orders(*numbers: str) -> dict:
+    return {"orderDetailList": {"orderDetail": [
+        {"accNo": "0019923122221", "orderNo": n, "orgOrderNo": "", "orderTime": "202612020935"} for n in numbers]}}
+
+
+def _securities(*items: dict) -> dict:
+    return {"balanceList": {"balance": [{"accInfo": {"accNo": "0019923122221"}, "securitiesBalInfo": list(items)}]}}
+
+
+def test_b2b_group_answers_with_their_own_items_pass_grp_006():
+    spec = get_api("orderdetail")
+    answers = {"EQTY": _orders("1", "2"), "FUND": _orders("3"), "ETC": {"orderDetailList": {"orderDetail": "null"}}}
+    assert shared_items(spec, answers) == []
+    # the balance element (the account) comes with every group; only its securities are items of a group
+    stock, bond = {**KSP, "valAtCur": 10.0}, {**BOND, "valAtCur": 5.0}
+    assert shared_items(get_api("balancelist"), {"EQTY": _securities(stock), "ETC": _securities(bond)}) == []
+
+
+def test_an_item_in_two_group_answers_fails_grp_006():
+    (found,) = shared_items(get_api("orderdetail"), {"EQTY": _orders("1", "2"), "FUND": _orders("2", "1"), "ETC": {}})
+    assert found.path == "orderDetailList.orderDetail[]"
+    assert found.message.startswith("orderDetailList.orderDetail[]: 2 item(s) of the EQTY answer are in the FUND "
+                                    "answer too (qrAssetType not honoured)")
+
+
+def test_a_holding_whose_price_moved_is_still_the_same_item_grp_006():
+    """balancelist securities have no key: the item less its market fields identifies it."""
+    spec = get_api("balancelist")
+    moved = {"EQTY": _securities({**KSP, "valAtCur": 10.0}), "ETC": _securities({**KSP, "valAtCur": 11.5})}
+    assert [f.path for f in shared_items(spec, moved)] == ["balanceList.balance[].securitiesBalInfo[]"]
+    other = {"EQTY": _securities({**KSP, "qty": 60.0}), "ETC": _securities({**KSP, "qty": 61.0})}
+    assert shared_items(spec, other) == []  # another quantity: another holding
