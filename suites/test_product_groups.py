@@ -3,7 +3,7 @@
 The account APIs portfolio and balance are asked once per product group each test account holds
 (profile `accounts[].product_groups`); the b2b APIs with `qrAssetType` once per group. A group the
 broker declares held outside the comprehensive account (`capabilities.separate_product_groups`)
-may be missing; observing it anyway is fine.
+may be missing; observing it anyway is fine. The judging is conformance.judges.groups.
 """
 
 from __future__ import annotations
@@ -13,233 +13,170 @@ from typing import Any
 
 import pytest
 
-from conformance import checking as ck
-from conformance.contract import ApiSpec, get_api, is_no_value
+from conformance.checking import accounts, check, is_success, next_page, require_answer
+from conformance.contract import product_groups
 from conformance.errors import error_code
+from conformance.evidence import Exchange
+from conformance.judges import groups as judge
 from conformance.profile import Account
 
-GROUP_APIS = ["portfolio", "balance"]
-B2B_GROUP_APIS = ["orderdetail", "balancelist", "settlelist"]
-INVALID_ASSET_TYPE = 6001
-DERIVATIVE_KINDS = ("FUT", "OPT", "ELW")
 MAX_SEARCH_PAGES = 50  # pages followed looking for a held group's first item
 
 
-def kinds(api: str, group: str) -> tuple[str, ...]:
-    """The documented product kinds (assetType enumeration) of a group's list."""
-    spec = get_api(api)
-    lst = next(x for x in spec.lists if x.group == group)
-    info = spec.fields["response"].get(f"{lst.path}[].assetType")
-    return tuple(info.enum or ()) if info else ()
-
-
 # --- questions ---------------------------------------------------------------------------------
-def _held(spec: ApiSpec, account: Account) -> list[str]:
-    return [g for g in spec.groups if g in account.product_groups]
+def _held(ctx, account: Account) -> list[str]:
+    return [g for g in ctx.spec.groups if g in account.product_groups]
 
 
-def _group_questions(client, api: str) -> Iterator[tuple[Account, str, Any]]:
+def _first_page(ctx, account: Account, group: str) -> Exchange:
+    # the API's default question with the group asked (count 0, the first-page key: C12)
+    return ctx.call(f"{ctx.api} {group} group page 1", account=account, query={ctx.spec.asset_type_field: group})
+
+
+def _group_questions(ctx) -> Iterator[tuple[Account, str, Exchange]]:
     """(account, group, first-page exchange) for every group each regular account holds; when no
     account declares its groups, every group of the first account (per-group queries work
     everywhere, C11)."""
-    spec = get_api(api)
-    accounts = ck.accounts(client.profile)
-    if not accounts:
-        ck.not_applicable("the profile lists no account for the account APIs")
-    pairs = [(a, g) for a in accounts for g in _held(spec, a)]
-    if not pairs:
-        pairs = [(accounts[0], g) for g in spec.groups]
+    mine = accounts(ctx.profile)
+    pairs = [(a, g) for a in mine for g in _held(ctx, a)] or [(mine[0], g) for g in ctx.spec.groups]
     for account, group in pairs:
-        yield account, group, _first_page(client, api, account, group)
+        yield account, group, _first_page(ctx, account, group)
 
 
-def _first_page(client, api: str, account: Account, group: str):
-    spec = get_api(api)
-    return client.call(api, purpose=f"{api} {group} group page 1", account=account,
-                       query={spec.asset_type_field: group, "page": "null"})
-
-
-def _search_chain(client, api: str, account: Account, group: str, found) -> tuple[bool, list[Any]]:
+def _search_chain(ctx, account: Account, group: str, found) -> tuple[bool, list[Exchange]]:
     """Follow the group's page chain until `found(doc)` holds; (found?, exchanges asked)."""
-    spec = get_api(api)
-    page: Any = "null"
+    words = product_groups()
+    page: Any = words.first_page
     asked = []
     for number in range(1, MAX_SEARCH_PAGES + 1):
-        exchange = client.call(api, purpose=f"{api} {group} group page {number}", account=account,
-                               query={spec.asset_type_field: group, "page": page})
+        exchange = ctx.call(f"{ctx.api} {group} group page {number}", account=account,
+                            query={ctx.spec.asset_type_field: group, words.page_field: page})
         asked.append(exchange)
-        if not ck.is_success(exchange, spec):
+        if not is_success(exchange, ctx.spec):
             break
         doc = exchange.json()
         if found(doc):
             return True, asked
-        page = ck.next_page(doc, spec)
+        page = next_page(doc, ctx.spec)
         if page is None:
             break
     return False, asked
 
 
-# --- judging (pure: unit-tested on canned messages) --------------------------------------------
-def leaks(spec: ApiSpec, group: str, doc: Any) -> list[str]:
-    """Lists of other groups that carry items in a per-group answer."""
-    out = []
-    for lst in spec.lists:
-        # the cash/summary block is the account overview: brokers may send it with every answer
-        if lst.group and lst.group != group and lst.kind != "object":
-            items = ck.list_items(doc, lst)
-            if items:
-                what = "a value" if lst.kind == "object" else f"{len(items)} item(s)"
-                out.append(f"{lst.path} ({lst.group}) carries {what} in the {group} answer")
-    return out
-
-
-def misplaced(api: str, doc: Any) -> list[tuple[str, str]]:
-    """(path, message) for items whose product kind is not one of their list's documented kinds
-    (C10): an equity kind in etcList, an etc kind in equityList, or a word of the broker's own."""
-    spec = get_api(api)
-    documented = {"EQTY": kinds(api, "EQTY"), "ETC": kinds(api, "ETC")}
-    home_of = {k: "equityList" for k in documented["EQTY"]} | {k: "etcList" for k in documented["ETC"]}
-    out = []
-    for lst in spec.lists:
-        if lst.group not in documented:
-            continue
-        for index, item in enumerate(ck.list_items(doc, lst)):
-            kind = item.get("assetType") if isinstance(item, dict) else None
-            if not isinstance(kind, str) or is_no_value(kind) or kind.strip() in documented[lst.group]:
-                continue
-            where = f"{lst.path}[{index}]"
-            home = home_of.get(kind.strip())
-            if home:
-                message = f"{where}.assetType is {kind} in the {lst.group} list; {kind} belongs in {home}"
-            else:
-                message = (f"{where}.assetType {kind!r} is not a documented {lst.group} kind "
-                           f"({', '.join(documented[lst.group])})")
-            out.append((f"{where}.assetType", message))
-    return out
-
-
-def has_group_items(spec: ApiSpec, group: str, doc: Any) -> bool:
-    return any(ck.list_items(doc, lst) for lst in spec.lists if lst.group == group)
-
-
-def has_derivatives(spec: ApiSpec, doc: Any) -> bool:
-    return any(isinstance(item, dict) and str(item.get("assetType", "")).strip() in DERIVATIVE_KINDS
-               for lst in spec.lists if lst.group == "EQTY" for item in ck.list_items(doc, lst))
+def _b2b_group_answers(ctx) -> Iterator[tuple[str, Exchange]]:
+    """(group, answer) of the first b2b account for each qrAssetType, asked once for both rules."""
+    for group in ctx.spec.groups:
+        exchange = ctx.call(f"{ctx.api} {group} group", b2b=ctx.b2b, query={ctx.spec.asset_type_field: group})
+        require_answer(exchange, ctx.rule, ctx.api)
+        yield group, exchange
 
 
 # --- checks ------------------------------------------------------------------------------------
-@pytest.mark.rule("GRP-001")
-@pytest.mark.parametrize("api", GROUP_APIS)
-def test_held_groups_answer_per_group_queries(api, client):
+@check("GRP-001", requires=("account",))
+def test_held_groups_answer_per_group_queries(ctx):
     """A group an account is declared to hold must be answered. Without declared groups every group
     is asked; one refused with 6001 then proves nothing (the account may not hold it)."""
-    ck.claimed(client.profile, api)
+    unsupported = ctx.expect_error("invalid_asset_type")
     refused = []
-    for account, group, exchange in _group_questions(client, api):
-        if not account.product_groups and error_code(exchange) == INVALID_ASSET_TYPE:
+    for account, group, exchange in _group_questions(ctx):
+        if not account.product_groups and error_code(exchange) == unsupported:
             refused.append(group)
             continue
-        ck.must_succeed("GRP-001", exchange, api, f"the {group} query of account …{account.vtAccNo[-4:]}")
-    if refused and len(refused) == len(get_api(api).groups):
-        ck.not_applicable(f"every group ({', '.join(refused)}) was refused with {INVALID_ASSET_TYPE} and the "
-                          "profile declares no accounts[].product_groups to expect")
+        ctx.must_succeed(exchange, f"the {group} query of account …{account.vtAccNo[-4:]}")
+    if refused and len(refused) == len(ctx.spec.groups):
+        ctx.not_applicable(f"every group ({', '.join(refused)}) was refused with {unsupported} and the "
+                           "profile declares no accounts[].product_groups to expect")
 
 
-@pytest.mark.rule("GRP-002")
-@pytest.mark.parametrize("api", GROUP_APIS)
-def test_per_group_answer_has_that_group_only(api, client):
-    ck.claimed(client.profile, api)
-    spec = get_api(api)
+@check("GRP-002", requires=("account",))
+def test_per_group_answer_has_that_group_only(ctx):
     judged = 0
-    for _account, group, exchange in _group_questions(client, api):
-        if not ck.is_success(exchange, spec):
+    for _account, group, exchange in _group_questions(ctx):
+        if not is_success(exchange, ctx.spec):
             continue  # GRP-001
         judged += 1
-        found = leaks(spec, group, exchange.json())
+        found = judge.leaks(ctx.spec, group, exchange.json())
         if found:
-            ck.violate("GRP-002", "\n".join(found), exchanges=[exchange], api=api)
+            ctx.fail("\n".join(f.message for f in found), exchanges=[exchange])
     if not judged:
         pytest.skip("no per-group query was answered (GRP-001 judges it)")
 
 
-@pytest.mark.rule("GRP-003")
-@pytest.mark.parametrize("api", GROUP_APIS)
-def test_product_kinds_in_their_list(api, client):
-    ck.claimed(client.profile, api)
-    spec = get_api(api)
-    exchanges = [ex for _a, _g, ex in _group_questions(client, api)]
-    exchanges.append(ck.default_exchange(client, api))  # the ALL answer, where served
+@check("GRP-003", requires=("account",))
+def test_product_kinds_in_their_list(ctx):
+    exchanges = [ex for _a, _g, ex in _group_questions(ctx)]
+    exchanges.append(ctx.default())  # the ALL answer, where served
     judged = 0
     for exchange in exchanges:
-        if not ck.is_success(exchange, spec):
+        if not is_success(exchange, ctx.spec):
             continue
         judged += 1
-        found = misplaced(api, exchange.json())
+        found = judge.misplaced(ctx.api, exchange.json())
         if found:
-            ck.violate("GRP-003", "\n".join(m for _, m in found[:10]), exchanges=[exchange],
-                       path=found[0][0], api=api)
+            ctx.fail("\n".join(f.message for f in found[:10]), exchanges=[exchange], path=found[0].path)
     if not judged:
-        ck.nothing_judged("GRP-003", client, api)
+        ctx.nothing_judged()
 
 
-@pytest.mark.rule("GRP-004")
-@pytest.mark.parametrize("api", GROUP_APIS)
-def test_held_group_not_silently_missing(api, client):
-    profile = client.profile
-    ck.claimed(profile, api)
-    spec = get_api(api)
-    separate = set(profile.separate_product_groups)
-    declared = [a for a in ck.accounts(profile) if a.product_groups]
+@check("GRP-004", requires=("account",))
+def test_held_group_not_silently_missing(ctx):
+    spec, words = ctx.spec, product_groups()
+    separate = set(ctx.profile.separate_product_groups)
+    declared = [a for a in accounts(ctx.profile) if a.product_groups]
     if not declared:
-        ck.not_applicable("no account declares the product groups it holds (accounts[].product_groups)")
+        ctx.not_applicable("no account declares the product groups it holds (accounts[].product_groups)")
     judged = 0
     for account in declared:
-        for group in _held(spec, account):
+        for group in _held(ctx, account):
             if group in separate:
                 continue
-            if not ck.is_success(_first_page(client, api, account, group), spec):
+            if not is_success(_first_page(ctx, account, group), spec):
                 continue  # a refusal is not silent: GRP-001 judges it
             judged += 1
-            ok, asked = _search_chain(client, api, account, group,
-                                      lambda d, g=group: has_group_items(spec, g, d))
+            ok, asked = _search_chain(ctx, account, group, lambda d, g=group: judge.has_group_items(spec, g, d))
             if not ok:
-                ck.violate("GRP-004", f"account …{account.vtAccNo[-4:]} holds {group} (profile), but the "
-                           f"{group} answer carries no item (C10: a held group must not be silently missing)",
-                           exchanges=asked[:3], api=api)
-        if "derivatives" in account.product_groups and "derivatives" not in separate:
-            if not ck.is_success(_first_page(client, api, account, "EQTY"), spec):
+                ctx.fail(f"account …{account.vtAccNo[-4:]} holds {group} (profile), but the {group} answer "
+                         "carries no item (C10: a held group must not be silently missing)", exchanges=asked[:3])
+        if words.derivatives in account.product_groups and words.derivatives not in separate:
+            home = words.derivatives_group
+            if not is_success(_first_page(ctx, account, home), spec):
                 continue
             judged += 1
-            ok, asked = _search_chain(client, api, account, "EQTY", lambda d: has_derivatives(spec, d))
+            ok, asked = _search_chain(ctx, account, home, lambda d: judge.has_derivatives(spec, d))
             if not ok:
-                ck.violate("GRP-004", f"account …{account.vtAccNo[-4:]} holds derivatives (profile) and the "
-                           "profile does not declare them held separately, but no FUT/OPT/ELW item is in "
-                           "the EQTY answer (declare capabilities.separate_product_groups: [derivatives] "
-                           "if they are kept in a separate account)", exchanges=asked[:3], api=api)
+                ctx.fail(f"account …{account.vtAccNo[-4:]} holds {words.derivatives} (profile) and the profile "
+                         f"does not declare them held separately, but no {'/'.join(words.derivative_kinds)} "
+                         f"item is in the {home} answer (declare capabilities.separate_product_groups: "
+                         f"[{words.derivatives}] if they are kept in a separate account)", exchanges=asked[:3])
     if not judged:
         pytest.skip("no held group could be judged (per-group queries refused: GRP-001)")
 
 
-@pytest.mark.rule("GRP-005")
-@pytest.mark.parametrize("api", B2B_GROUP_APIS)
-def test_b2b_answers_each_asset_type(api, client):
+@check("GRP-005", requires=("b2b",))
+def test_b2b_answers_each_asset_type(ctx):
     """Each qrAssetType the profile offers is answered; one it does not offer may be refused with
     6001 (Invalid Asset Type), the documented "unsupported asset type", or answered."""
-    profile = client.profile
-    ck.claimed(profile, api)
-    b2b = ck.first_b2b(profile)
-    spec = get_api(api)
-    for group in spec.groups:
-        exchange = client.call(api, purpose=f"{api} {group} group", b2b=b2b, query={spec.asset_type_field: group})
-        ck.require_answer(exchange, "GRP-005", api)
-        if ck.is_success(exchange, spec):
+    offered, unsupported = ctx.profile.b2b_asset_types, ctx.expect_error("invalid_asset_type")
+    for group, exchange in _b2b_group_answers(ctx):
+        if is_success(exchange, ctx.spec):
             continue
         code = error_code(exchange)
-        if group not in profile.b2b_asset_types and code == INVALID_ASSET_TYPE:
+        if group not in offered and code == unsupported:
             continue
         body = exchange.response_body[:200].decode("utf-8", "replace")
-        offered = "" if group in profile.b2b_asset_types else (
-            f" (not offered per capabilities.b2b_asset_types, but then refused with {code}, not "
-            f"{INVALID_ASSET_TYPE})")
-        ck.violate("GRP-005", f"qrAssetType {group} was not answered: HTTP {exchange.status}: {body}{offered}",
-                   exchanges=[exchange], api=api)
+        note = "" if group in offered else (
+            f" (not offered per capabilities.b2b_asset_types, but then refused with {code}, not {unsupported})")
+        ctx.fail(f"{ctx.spec.asset_type_field} {group} was not answered: HTTP {exchange.status}: {body}{note}",
+                 exchanges=[exchange])
+
+
+@check("GRP-006", requires=("b2b",))
+def test_b2b_asset_types_share_no_item(ctx):
+    """An order, holding or settlement belongs to one product group: the answers to two qrAssetType
+    groups never carry the same one (the filter honoured, C10, C32)."""
+    answered = {group: exchange for group, exchange in _b2b_group_answers(ctx) if is_success(exchange, ctx.spec)}
+    if len(answered) < 2:
+        pytest.skip(f"fewer than two {ctx.spec.asset_type_field} groups were answered (GRP-005 judges it)")
+    found = judge.shared_items(ctx.spec, {group: exchange.json() for group, exchange in answered.items()})
+    if found:
+        ctx.fail("\n".join(f.message for f in found[:10]), exchanges=list(answered.values()), path=found[0].path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,12 +28,20 @@ def _headers(headers: dict[str, str], credentials: dict[str, str]) -> list[dict[
             for name, value in headers.items()]
 
 
+# the record cuts a long body (Exchange.to_evidence): "\n… (N more characters)" ends it
+_CUT = re.compile(r"\n… \((\d+) more characters\)\Z")
+
+
 def entry(exchange: dict[str, Any], credentials: dict[str, str], *, base64_body: bool = False,
           drop_request_body: bool = False) -> dict[str, Any]:
     request, response = exchange["request"], exchange["response"]
     body = response["body"]
-    content: dict[str, Any] = {"size": len(body.encode("utf-8")),
-                               "mimeType": response["headers"].get("content-type", "")}
+    size = len(body.encode("utf-8"))
+    cut = _CUT.search(body)
+    if cut:  # a body the record cut is captured as a capture tool cuts it: the text short of its size
+        body = body[:cut.start()]
+        size = len(body.encode("utf-8")) + int(cut.group(1))
+    content: dict[str, Any] = {"size": size, "mimeType": response["headers"].get("content-type", "")}
     if base64_body:
         content.update(text=base64.b64encode(body.encode("utf-8")).decode(), encoding="base64")
     else:

@@ -59,8 +59,8 @@ def test_a_new_style_suite_names_each_rule_once(module: str) -> None:
 def test_the_migrated_suites_are_new_style() -> None:
     assert {"test_echo.py", "test_numbers.py", "test_null_values.py", "test_auth.py",
             "test_errors.py", "test_transport.py", "test_schema.py", "test_service_link.py",
-            "test_query_filters.py", "test_paging.py",
-            "test_conventions.py", "test_onboarding_path.py"} <= set(NEW_STYLE)
+            "test_query_filters.py", "test_paging.py", "test_conventions.py", "test_onboarding_path.py",
+            "test_product_groups.py", "test_all_query.py"} <= set(NEW_STYLE)
 
 
 def test_rule_apis_come_from_the_catalogue() -> None:

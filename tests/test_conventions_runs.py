@@ -22,3 +22,18 @@ def test_derivatives_held_separately_are_excused(declared, status, exit_code, tm
     assert result.results is not None, result.stderr
     assert result.status("GRP-004") == status, result.rule("GRP-004")["checks"][:2]
     assert result.exit_code == exit_code, result.failing()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("declared", "status"), [([], "fail"), (["FUND"], "pass")])
+def test_a_group_held_separately_is_excused(declared, status, tmp_path):
+    """drops-fund-group fails GRP-004 unless the profile declares FUND held separately (C10); the
+    derivatives above are the same exemption for the kinds without a group of their own."""
+    with ReferenceServer(broker="diamond", faults=["drops-fund-group"]) as server:
+        path = profile_for("diamond", server.base_url, tmp_path)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["capabilities"]["separate_product_groups"] = declared
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        result = run(path, tmp_path / "out", "product-groups")
+    assert result.results is not None, result.stderr
+    assert result.status("GRP-004") == status, result.rule("GRP-004")["checks"][:2]

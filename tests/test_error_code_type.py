@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
-from conformance.errors import code_type_problem, is_error_body
+from conformance.errors import code_type_problem, error_code, is_error_body
+from conformance.evidence import Exchange
 from conformance.rules import get_rule
 
 
@@ -37,3 +39,21 @@ def test_the_finding_is_filed_under_a_should_rule() -> None:
     root = __import__("pathlib").Path(__file__).parent.parent
     source = (root / "conformance" / "checking" / "exchange" / "errors.py").read_text()
     assert 'ck.violate("ERR-003", problem' in source
+
+
+def _exchange(status: int, body: object) -> Exchange:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Exchange(id="x0001", api="portfolio", purpose="canned", method="POST", url="http://t/",
+                    request_headers={}, request_body=b"{}", status=status, response_body=raw)
+
+
+@pytest.mark.parametrize(("status", "body", "code"), [
+    (500, {"category": "Cyber", "code": 6001, "message": "Invalid Asset Type"}, 6001),
+    (500, {"category": "Cyber", "code": "6001", "message": "Invalid Asset Type"}, 6001),
+    (200, {"resp": {"respCode": "6001", "respMsg": "Invalid Asset Type"}}, 6001),
+    (200, {"Resp": {"respCode": "200"}}, None),  # a success carries no error code
+    (502, b"<html>bad gateway</html>", None),
+    (500, {"code": True}, None),
+])
+def test_error_code_read_from_body_or_resp(status: int, body: object, code: int | None) -> None:
+    assert error_code(_exchange(status, body)) == code

@@ -36,7 +36,8 @@ own-status-codes member-result-uppercase wrong-method-404 content-type-unchecked
 echo-numbers-as-text echo-dates-dashed sell-buy-letters own-trade-words capitalised-resp
 empty-object-for-array unfilled-blocks-as-lists unitemised-fund-costs php-empty-echo
 expired-token-accepted token-user-ignored
-balancelist-pages-accounts interest-counts-as-text""".split()
+balancelist-pages-accounts interest-counts-as-text
+b2b-group-ignored""".split()
 
 JEONGA_DIAMOND = "181244129161700001"
 # Requests that show a fault: name -> (api, query overrides, extra: headers mode / body / raw / path)
@@ -120,6 +121,7 @@ SHOWN_BY: dict[str, list[str]] = {
     "group-refused": ["balance-etc"],
     "derivatives-in-etc": ["balance"],
     "b2b-group-refused": ["balancelist-fund"],
+    "b2b-group-ignored": ["balancelist-fund"],
     "page-overflow": ["balance-page-2"],
     "page-repeats": ["balance-page-2"],
     "page-repeats-deep": ["balance-page-5"],

@@ -8,7 +8,8 @@ from typing import Any
 from conformance.checking.answers import Answer, answer
 from conformance.client import Client
 from conformance.contract import get_api, paging_field
-from conformance.judges.paging import all_items, item_identity, list_items, next_page
+from conformance.judges.lists import all_items, item_identity, list_items
+from conformance.judges.paging import next_page
 from conformance.profile import Account, B2BAccount
 
 __all__ = ["MAX_PAGES", "all_items", "item_identity", "list_items", "next_page", "walk_pages"]

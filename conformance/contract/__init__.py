@@ -8,11 +8,13 @@ from conformance.contract.catalogue import (
     ApiSpec,
     FieldInfo,
     ListSpec,
+    ProductGroups,
     api_set,
     empty_request_fields,
     get_api,
     load_catalogue,
     paging_field,
+    product_groups,
 )
 from conformance.contract.errors import error_code
 from conformance.contract.literals import Parsed, parse
@@ -20,7 +22,7 @@ from conformance.contract.nullforms import MISSING, NO_VALUE_FORMS, get_path, is
 from conformance.contract.validator import Violation, check_document, is_fake_no_value, validate
 
 __all__ = [
-    "api_set", "empty_request_fields", "error_code", "paging_field",
+    "api_set", "empty_request_fields", "error_code", "paging_field", "product_groups", "ProductGroups",
     "API_IDS", "ApiSpec", "FieldInfo", "ListSpec", "MISSING", "NO_VALUE_FORMS", "Parsed", "Violation",
     "check_document", "get_api", "get_path", "is_fake_no_value", "is_no_value", "load_catalogue", "parse",
     "same_or_both_empty", "validate",

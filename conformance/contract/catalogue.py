@@ -68,6 +68,7 @@ class ApiSpec:
     time_window: bool = False
     paging_capability: str | None = None
     filters: dict[str, dict[str, Any]] = field(default_factory=dict)  # query filters (catalogue `filters:`)
+    group_items: str | None = None  # the items a b2b qrAssetType selects ("a.b[].c[]")
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     fields: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
 
@@ -251,6 +252,7 @@ def load_catalogue() -> dict[str, ApiSpec]:
             groups=tuple(entry.get("groups", ())), asset_type_field=entry.get("asset_type_field"),
             date_range=entry.get("date_range"), time_window=bool(entry.get("time_window")),
             paging_capability=entry.get("paging_capability"), filters=dict(entry.get("filters") or {}),
+            group_items=entry.get("group_items"),
         )
         for kind in ("request", "response"):
             schema = json.loads((base / "json" / f"{api_id}.{kind}.json").read_text(encoding="utf-8"))
@@ -292,11 +294,37 @@ def _paging_fields() -> dict[str, str]:
 
 def paging_field(role: str) -> str:
     """The name of a paging field (schemas/catalogue.yaml `paging`): `count` and `page` of the
-    request's query block, `total` (totalCnt) and `here` (count) of the response's result block."""
+    request's query block, `total` (totalCnt) and `here` (count) of the response's result block;
+    `first_page` is the page key's value on a chain's first request."""
     names = _paging_fields()
     if role not in names:
         raise KeyError(f"unknown paging field {role!r}; roles: {', '.join(sorted(names))}")
     return names[role]
+
+
+@dataclass(frozen=True)
+class ProductGroups:
+    """schemas/catalogue.yaml `product_groups` and `paging`: the words of the group queries."""
+
+    all: str
+    kind_field: str
+    kind_groups: tuple[str, ...]
+    derivatives: str  # the profile's name for the derivatives a comprehensive account may hold
+    derivatives_group: str
+    derivative_kinds: tuple[str, ...]
+    page_field: str
+    first_page: str
+
+
+@functools.lru_cache(maxsize=1)
+def product_groups() -> ProductGroups:
+    data = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
+    groups, paging = data["product_groups"], data["paging"]
+    derivatives = groups["derivatives"]
+    return ProductGroups(all=groups["all"], kind_field=groups["kind_field"], kind_groups=tuple(groups["kind_groups"]),
+                         derivatives=derivatives["name"], derivatives_group=derivatives["group"],
+                         derivative_kinds=tuple(derivatives["kinds"]), page_field=paging["page"],
+                         first_page=paging["first_page"])
 
 
 def api_set(name: str) -> tuple[str, ...]:

@@ -1,8 +1,9 @@
 """The fault catalogue: realistic broker mistakes, each a named, composable wrapper with the rule ids
 it must break (ids of schemas/rules.yaml). `conformance serve-reference --list-faults` prints it.
 
-The faults live in three modules by where they act — content (what a response says), logic (how a
-request is understood), wire (status, format, transport) — and register themselves here.
+The faults live in modules by where they act — content (what a response says), logic (how a
+request is understood), wire (status, format, transport), and the conventions, onboarding and
+product-groups faults of issue 13 — and register themselves here.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from conformance.reference import (  # noqa: F401  (registration)
     faults_content,
     faults_conventions,
+    faults_groups,
     faults_logic,
     faults_member,
     faults_onboarding,

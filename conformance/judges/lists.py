@@ -1,0 +1,56 @@
+"""The items of a message's lists and their identity, as the catalogue describes the lists.
+
+Pure (messages and the contract only): the judges compare lists with these, and the checks'
+page-chain helpers (conformance.checking.paging) re-export them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance.contract import MISSING, ApiSpec, ListSpec, get_path, is_no_value
+
+
+def list_items(doc: Any, spec: ListSpec) -> list[Any]:
+    """Items of one list block (no-value forms count as empty); an object block (cash, summary)
+    counts as one item when any of its fields carries a value."""
+    value = get_path(doc, spec.path)
+    if value is MISSING or is_no_value(value):
+        return []
+    if spec.kind == "object":
+        valued = isinstance(value, dict) and not all(is_no_value(v) for v in value.values())
+        return [value] if valued else []
+    return list(value) if isinstance(value, list) else []
+
+
+def all_items(doc: Any, api: ApiSpec, group: str | None = None) -> list[tuple[str, Any]]:
+    """(list path, item) for every list of an API (optionally one product group's)."""
+    out: list[tuple[str, Any]] = []
+    for spec in api.lists:
+        if spec.kind == "object" or (group and spec.group != group):
+            continue
+        out.extend((spec.path, item) for item in list_items(doc, spec))
+    return out
+
+
+def item_identity(item: Any, spec: ListSpec, market: frozenset[str] = frozenset()) -> str:
+    """A stable text identifying an item: its key fields, or the whole item less the fields that
+    follow the market (a price that moved between two pages does not make another item)."""
+    if isinstance(item, dict) and spec.key:
+        return json.dumps([_norm(item.get(k)) for k in spec.key], ensure_ascii=False, sort_keys=True)
+    if isinstance(item, dict) and market:
+        item = {k: v for k, v in item.items() if k not in market}
+    return json.dumps(_norm(item), ensure_ascii=False, sort_keys=True)
+
+
+def _norm(value: Any) -> Any:
+    if is_no_value(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):  # an absent field and the no-value forms are one (C4, I12)
+        return {k: _norm(v) for k, v in value.items() if not is_no_value(v)}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
