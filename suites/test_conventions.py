@@ -9,7 +9,7 @@ import pytest
 
 from conformance import clock
 from conformance.checking import check, is_success, note, require_answer
-from conformance.contract import empty_request_fields, get_api
+from conformance.contract import empty_request_fields, get_api, paging_field, request_variant, set_path
 from conformance.errors import error_code
 from conformance.judges.conventions import (
     ONBOARDING_NOTE,
@@ -24,17 +24,16 @@ from conformance.judges.conventions import (
     window_note,
 )
 
-# C22: device information other than a PC's 12 digits and 12 hex characters, all legal.
-DEVICE_FORMS = {
-    "empty": {"ipAddr": "", "macAddr": ""},
-    "mobile": {"ipAddr": "0101234567", "macAddr": "3F2504E0-4F89-11D3-9A0C-0305E82C3301"},
-}
-# C23: valid-looking codes of another fintech service (5 and up to 20 characters).
-OTHER_PARTNER = {"comId": "F1234", "srvId": "12345"}
+# C22: device information other than a PC's; C23: another fintech service's codes (catalogue.yaml).
+DEVICE = request_variant("device_info")
+PARTNER = request_variant("other_partner")
+OTHER_PARTNER = PARTNER.forms["other_service"]
 EMPTY_FIELDS = empty_request_fields()
+COUNT, PAGE, FIRST_PAGE = paging_field("count"), paging_field("page"), paging_field("first_page")
 # C29: the rspTypes of the portfolio field table (RAT, QTY), and one that no broker offers.
-RSP_TYPES = next(info.enum for path, info in get_api("portfolio").fields["request"].items()
-                 if path.endswith(".rspType") and info.enum)
+_PORTFOLIO = get_api("portfolio")
+RSP_TYPE = _PORTFOLIO.rsp_type_field or ""
+RSP_TYPES = _PORTFOLIO.fields["request"][f"{_PORTFOLIO.query_request}.{RSP_TYPE}"].enum or ()
 UNKNOWN_RSP_TYPE = "XYZ"
 
 
@@ -48,12 +47,12 @@ def test_broker_pair_is_known(ctx, record_property):
 
 
 @check("NULL-006")
-@pytest.mark.parametrize("form", sorted(DEVICE_FORMS))
+@pytest.mark.parametrize("form", sorted(DEVICE.forms))
 def test_any_device_information_accepted(ctx, form):
     body = ctx.body()
-    body["devInfo"] = dict(DEVICE_FORMS[form])
-    exchange = ctx.call(f"{ctx.api} with devInfo {form}", body=body)
-    ctx.must_succeed(exchange, f"devInfo in the {form} form ({DEVICE_FORMS[form]})", baseline=True)
+    body[DEVICE.block] = dict(DEVICE.forms[form])
+    exchange = ctx.call(f"{ctx.api} with {DEVICE.block} {form}", body=body)
+    ctx.must_succeed(exchange, f"{DEVICE.block} in the {form} form ({DEVICE.forms[form]})", baseline=True)
 
 
 @check("AUTH-008")
@@ -61,9 +60,9 @@ def test_other_partner_codes_accepted(ctx):
     if not is_virtual_broker(ctx.profile.short_name):
         ctx.not_applicable("partner codes are validated by production brokers; C23 frees the virtual brokers only")
     body = ctx.body()
-    body["partner"] = dict(OTHER_PARTNER)
+    body[PARTNER.block] = dict(OTHER_PARTNER)
     exchange = ctx.call(f"{ctx.api} with another service's partner codes", body=body)
-    ctx.must_succeed(exchange, f"partner {OTHER_PARTNER}", baseline=True)
+    ctx.must_succeed(exchange, f"{PARTNER.block} {OTHER_PARTNER}", baseline=True)
 
 
 @check("ERR-009")
@@ -77,7 +76,7 @@ def test_interest_query_type_ignored_by_non_claimers(ctx):
     ctx.api = "interest"
     if ctx.profile.interest_query_type:
         ctx.not_applicable("the profile claims the interest queryType; its paging is judged by the paging area")
-    exchange = ctx.ask("interest with a filled queryType block", query={"count": 1, "page": "null"})
+    exchange = ctx.ask("interest with a filled queryType block", query={COUNT: 1, PAGE: FIRST_PAGE})
     ctx.must_succeed(exchange, "a queryType block asking count 1", baseline=True)
 
 
@@ -86,7 +85,7 @@ def test_interest_query_result_returned_by_claimers(ctx):
     """C28: the broker that honours the interest queryType answers each page with its queryResult."""
     if not ctx.profile.interest_query_type:
         ctx.not_applicable("the profile does not claim the interest queryType, which it then ignores")
-    answers, _ = ctx.walk_pages("interest paged by its queryType block", query={"count": 5}, account=ctx.account)
+    answers, _ = ctx.walk_pages("interest paged by its queryType block", query={COUNT: 5}, account=ctx.account)
     missing = query_result_missing(ctx.spec.result or "", [a.doc for a in answers])
     if missing:
         ctx.fail("; ".join(f.message for f in missing[:5]), exchanges=[a.exchange for a in answers][-3:],
@@ -99,7 +98,7 @@ def test_claimed_rsp_types_answered(ctx, rsp_type):
     """Each rspType the field table lists is asked: a claimed one must be answered; any answer's
     qty and amt are numbers (C29); the refusal of an unclaimed one is NUM-006's."""
     ctx.api = "portfolio"
-    exchange = ctx.ask(f"portfolio rspType {rsp_type}", query={"rspType": rsp_type})
+    exchange = ctx.ask(f"portfolio rspType {rsp_type}", query={RSP_TYPE: rsp_type})
     if rsp_type in ctx.profile.rsp_types:
         ctx.must_succeed(exchange, f"rspType {rsp_type}, which the profile claims", baseline=True)
     elif not is_success(exchange, ctx.spec):
@@ -117,7 +116,7 @@ def test_unoffered_rsp_types_refused_with_6002(ctx):
     profile does not claim and with one no broker offers."""
     problems, exchanges = [], []
     for rsp_type in [t for t in RSP_TYPES if t not in ctx.profile.rsp_types] + [UNKNOWN_RSP_TYPE]:
-        exchange = ctx.ask(f"portfolio rspType {rsp_type}", query={"rspType": rsp_type})
+        exchange = ctx.ask(f"portfolio rspType {rsp_type}", query={RSP_TYPE: rsp_type})
         require_answer(exchange, ctx.rule, ctx.api)
         found = rsp_type_refusal(rsp_type, RSP_TYPES, is_success(exchange, ctx.spec), exchange.status,
                                  error_code(exchange))
@@ -138,16 +137,6 @@ def test_currency_codes(ctx):
     ctx.judge_messages()
 
 
-def _set_path(body: dict[str, object], path: str, value: object) -> None:
-    node = body
-    *parents, last = path.split(".")
-    for key in parents:
-        child = node.setdefault(key, {})
-        assert isinstance(child, dict), path
-        node = child
-    node[last] = value
-
-
 @check("NULL-001", apis=sorted(EMPTY_FIELDS))
 def test_every_api_accepts_empty_strings(ctx):
     """C3 on every API: "" in each request field the checker has no value for (catalogue.yaml)."""
@@ -155,7 +144,7 @@ def test_every_api_accepts_empty_strings(ctx):
         ctx.not_applicable("the profile has no member block (member.ci)")
     body = ctx.body()
     for path in EMPTY_FIELDS[ctx.api]:
-        _set_path(body, path, "")
+        set_path(body, path, "")
     exchange = ctx.call(f'{ctx.api} with "" in every field without value', body=body)
     ctx.must_succeed(exchange, f'"" sent for {", ".join(EMPTY_FIELDS[ctx.api])}', baseline=True)
 
@@ -182,7 +171,7 @@ def test_ratio_quantities_have_two_decimals(ctx):
     """C30: the ratio `qty`/`amt` of rspType RAT carry at most two decimals, like earningRate."""
     if "RAT" not in ctx.profile.rsp_types:
         ctx.not_applicable("the profile does not claim rspType RAT")
-    exchange = ctx.ask("portfolio rspType RAT", query={"rspType": "RAT"})
+    exchange = ctx.ask("portfolio rspType RAT", query={RSP_TYPE: "RAT"})
     if not is_success(exchange, ctx.spec):
         ctx.nothing_judged()
     bad = ratio_precision(ctx.answer(exchange).doc)

@@ -8,7 +8,7 @@ import pytest
 
 from conformance.checking import all_items, check, require_answer
 from conformance.checking.exchange import errors as judge
-from conformance.contract import api_set
+from conformance.contract import api_set, paging_field
 from conformance.errors import error_code, is_error_body
 from conformance.profile import Account, B2BAccount
 
@@ -99,7 +99,7 @@ def test_malformed_request_gets_documented_error(ctx, case):
     else:
         if not spec.query_request:
             ctx.not_applicable(f"{ctx.api} has no numeric query field to break")
-        exchange = ctx.ask(f"{ctx.api} count written as a word", query={"count": "ten"})
+        exchange = ctx.ask(f"{ctx.api} count written as a word", query={paging_field("count"): "ten"})
     require_answer(exchange, ctx.rule, ctx.api)
     # a wrong-typed field may be tolerated (success) or refused; only a crash is wrong
     if case != "wrong-type" and exchange.status == 200 and error_code(exchange) is None:

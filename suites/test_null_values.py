@@ -5,21 +5,16 @@ from __future__ import annotations
 import pytest
 
 from conformance.checking import check
+from conformance.contract import empty_means_all, paging_field, set_path, unused_request_values
 
-# Request fields whose documented meaning of "" is "no filter" / "today" (C32, C3).
-EMPTY_MEANS_ALL = {
-    "transaction": {"isinCode": "", "side": ""},
-    "orderdetail": {"qrOrderDate": "", "qrIsinCode": "", "qrOrderNo": ""},
-    "settlelist": {"qrOrderDate": "", "qrIsinCode": ""},
-    "interest": {"assetType": "", "rspType": "", "page": ""},
-}
 FIRST_PAGE_FORMS = {"string-null": "null", "json-null": None, "empty": "", "absent": ...}
 
 
 @check("NULL-001")
 def test_empty_string_accepted_for_fields_without_value(ctx):
-    exchange = ctx.ask(f'{ctx.api} with "" for fields without value', query=EMPTY_MEANS_ALL[ctx.api])
-    ctx.must_succeed(exchange, f'"" sent for {", ".join(EMPTY_MEANS_ALL[ctx.api])}')
+    names = empty_means_all(ctx.api)  # documented as "no filter" / "today" when "" (C32, C3)
+    exchange = ctx.ask(f'{ctx.api} with "" for fields without value', query=dict.fromkeys(names, ""))
+    ctx.must_succeed(exchange, f'"" sent for {", ".join(names)}')
 
 
 @check("NULL-002", "NULL-005")
@@ -31,7 +26,7 @@ def test_response_no_value_forms(ctx):
 @check("NULL-003")
 @pytest.mark.parametrize("form", list(FIRST_PAGE_FORMS))
 def test_first_page_key_forms(ctx, form):
-    query = {"page": FIRST_PAGE_FORMS[form]}
+    query = {paging_field("page"): FIRST_PAGE_FORMS[form]}
     spec = ctx.spec
     if spec.groups and spec.family == "account":  # the grouped account APIs are asked one group
         query[spec.asset_type_field] = "EQTY"
@@ -44,9 +39,7 @@ def test_unused_request_fields_ignored(ctx):
     if ctx.spec.family == "member" and not ctx.profile.member_ci:
         ctx.not_applicable("the profile has no member block")
     body = ctx.body()
-    body["commonHeader"]["reqIdPlatform"] = "android"
-    body["commonHeader"]["certDn"] = "null"
-    if ctx.spec.family == "account":
-        body["accInfo"]["realAccNo"] = None  # I29: the transaction sample sends it
+    for path, value in unused_request_values(ctx.spec.family).items():  # catalogue.yaml, C6 and I29
+        set_path(body, path, value)
     exchange = ctx.call(f"{ctx.api} with unused fields filled", body=body)
     ctx.must_succeed(exchange, "a request carrying reqIdPlatform, certDn and realAccNo", baseline=True)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from conformance.checking import check
-from conformance.contract import api_set
+from conformance.contract import api_set, paging_field
 from conformance.judges.numbers import rate_precision
 
 
@@ -37,7 +37,8 @@ def test_request_numbers_in_any_notation(ctx, notation):
     if api is None:
         ctx.not_applicable("no paged API claimed")
     ctx.api = api
-    raw = json.dumps(ctx.body(query={"count": 10}), ensure_ascii=False).replace(
-        '"count": 10', f'"count": {notation}').encode()
+    count = paging_field("count")
+    raw = json.dumps(ctx.body(query={count: 10}), ensure_ascii=False).replace(
+        f'"{count}": 10', f'"{count}": {notation}').encode()
     exchange = ctx.call(f"{api} count written {notation}", raw_body=raw)
     ctx.must_succeed(exchange, f"count written as {notation}", baseline=True)

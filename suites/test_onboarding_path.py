@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance.checking import all_items, check, is_success, require_answer
 from conformance.client.requests import build_body
-from conformance.contract import api_set
+from conformance.contract import api_set, get_api, set_path
 from conformance.errors import error_code
 from conformance.judges.onboarding import STATES, consent_answer, member_answer, refusal_answer
 from conformance.profile import Account, Subject
@@ -22,6 +22,8 @@ from conformance.redact import mask_value
 
 ROW = "conformance_onboarding"
 REGISTER, CONSENT = api_set("family:member")
+# catalogue.yaml `member:`: register's membership answer and the consent list of linked accounts
+RESULT, ACCOUNTS = get_api(REGISTER).member_field("membership"), get_api(CONSENT).member_field("accounts")
 ACCOUNT_APIS = ("balance", "portfolio", "transaction", "interest")  # the first one claimed is asked
 
 
@@ -45,7 +47,7 @@ def _row(record: Any, state: str, subject: Subject, asked: str, answered: str, o
 
 def _member_call(ctx: Any, subject: Subject, purpose: str) -> Any:
     body = build_body(ctx.spec, ctx.profile, ci=subject.ci)
-    body["body"]["korName"] = subject.korName or ctx.profile.member_name
+    set_path(body, ctx.spec.member_field("name"), subject.korName or ctx.profile.member_name)
     return ctx.call(purpose, body=body)
 
 
@@ -70,7 +72,7 @@ def test_subjects_are_members(ctx, record_property):
         _row(record_property, state, subject, ctx.api, answered, not findings)
         problems += [f.message for f in findings]
         exchanges += [exchange] if findings else []
-    _file(ctx, problems, exchanges, "result")
+    _file(ctx, problems, exchanges, RESULT)
 
 
 @check("LINK-007", requires=(f"claims:{CONSENT}",))
@@ -86,7 +88,7 @@ def test_consent_lists_only_linked_accounts(ctx, record_property):
         _row(record_property, state, subject, ctx.api, answered, not findings)
         problems += [f.message for f in findings]
         exchanges += [exchange] if findings else []
-    _file(ctx, problems, exchanges, "vtAccList")
+    _file(ctx, problems, exchanges, ACCOUNTS)
 
 
 def _refused(ctx: Any, states: tuple[str, ...], record: Any) -> None:

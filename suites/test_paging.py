@@ -31,7 +31,7 @@ from conformance.rules import ContractViolation
 
 PROBE = 10  # when count 0 is refused, the first page asked with this count tells how many items there are
 INVENTED_KEY = "ZZZZ-NOT-A-KEY"
-COUNT, PAGE = paging_field("count"), paging_field("page")
+COUNT, PAGE, FIRST_PAGE = paging_field("count"), paging_field("page"), paging_field("first_page")
 
 
 @dataclass
@@ -161,7 +161,7 @@ def chain(ctx, subject: Subject, count: int) -> Chain:
     return Chain(count, answers, terminated, bounded=subject.large)
 
 
-def _first(ctx, subject: Subject, count: int, page: Any = "null"):
+def _first(ctx, subject: Subject, count: int, page: Any = FIRST_PAGE):
     return ctx.call(f"{subject.label} count {count} page 1", **subject.who,
                     query={**subject.query, COUNT: count, PAGE: page})
 

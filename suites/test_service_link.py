@@ -12,18 +12,23 @@ from conformance.profile import Account
 UNKNOWN_CI = "VW5rbm93bkNJZm9yQ29uZm9ybWFuY2VDaGVja3NOb3RBUmVhbFBlcnNvbjAwMDAwMDAwMDAwMDAwMDAwMDAwMDA9PQ=="
 DATE = re.compile(r"^[0-9]{8}$")
 REGISTER, CONSENT = api_set("family:member")  # the member APIs: register, then the consent list
+# The member messages' fields by role (catalogue.yaml `member:`): register's membership answer and
+# consent expiry; the consent list, each entry's broker code, account number and base URL, its expiry.
+RESULT, MEMBER_EXPIRY = (get_api(REGISTER).member_field(r) for r in ("membership", "expiry"))
+ACCOUNTS, BROKER, ACCOUNT, ENDPOINT, SERVICE_EXPIRY = (
+    get_api(CONSENT).member_field(r) for r in ("accounts", "broker", "account", "base_url", "expiry"))
 
 
 def _consent_list(ctx):
     exchange = ctx.call("member-consent for the profile's member", api=CONSENT)
     doc = ctx.answer(exchange, api=CONSENT).doc
-    entries = doc.get("vtAccList")
+    entries = doc.get(ACCOUNTS)
     return exchange, entries if isinstance(entries, list) else []
 
 
 def _of_this_broker(profile, entry):
-    com_id = str(entry.get("comId") or "").strip()
-    endpoint = str(entry.get("endpoint") or "")
+    com_id = str(entry.get(BROKER) or "").strip()
+    endpoint = str(entry.get(ENDPOINT) or "")
     return (profile.code and com_id == profile.code) or f"/{profile.short_name}/" in endpoint
 
 
@@ -32,8 +37,8 @@ def test_register_answers_member(ctx):
     ctx.api = REGISTER
     exchange = ctx.call("member-register for the profile's member")
     doc = ctx.answer(exchange).doc
-    if doc.get("result") != "member":
-        ctx.fail(f"result is {doc.get('result')!r}, expected \"member\"", exchanges=[exchange], path="result")
+    if doc.get(RESULT) != "member":
+        ctx.fail(f"{RESULT} is {doc.get(RESULT)!r}, expected \"member\"", exchanges=[exchange], path=RESULT)
 
 
 @check("LINK-002", requires=(f"claims:{CONSENT}", "member"))
@@ -49,11 +54,12 @@ def test_linked_accounts_work(ctx):
     if not mine:
         ctx.not_applicable("member-consent lists no account of this broker for the member")
     for entry in mine:
-        account = Account(str(entry.get("vtAccNo")), profile.member_ci or "")
-        query = {"assetType": "EQTY"} if api in ("balance", "portfolio") else None
+        account = Account(str(entry.get(ACCOUNT)), profile.member_ci or "")
+        group = get_api(api).asset_type_field  # of the four, balance's and portfolio's
+        query = {group: "EQTY"} if group else None
         exchange = ctx.call(f"{api} of a linked account", api=api, account=account, query=query)
         if not is_success(exchange, get_api(api)):
-            ctx.fail(f"the linked account {entry.get('vtAccNo')} is refused by {api} "
+            ctx.fail(f"the linked account {entry.get(ACCOUNT)} is refused by {api} "
                      f"(HTTP {exchange.status}, code {error_code(exchange)})", exchanges=[consent, exchange], api=api)
 
 
@@ -61,7 +67,7 @@ def test_linked_accounts_work(ctx):
 def test_consent_lists_only_own_accounts(ctx):
     ctx.api = CONSENT
     _, entries = _consent_list(ctx)
-    mine = {str(e.get("vtAccNo")) for e in entries if isinstance(e, dict)}
+    mine = {str(e.get(ACCOUNT)) for e in entries if isinstance(e, dict)}
     profile = ctx.profile
     others = [a.ci for a in profile.accounts if a.ci.strip() != (profile.member_ci or "").strip()]
     for ci in [*dict.fromkeys(others), UNKNOWN_CI]:
@@ -69,7 +75,7 @@ def test_consent_lists_only_own_accounts(ctx):
         if exchange.error or exchange.status != 200:
             continue
         doc = exchange.json() or {}
-        listed = {str(e.get("vtAccNo")) for e in doc.get("vtAccList") or [] if isinstance(e, dict)}
+        listed = {str(e.get(ACCOUNT)) for e in doc.get(ACCOUNTS) or [] if isinstance(e, dict)}
         own = {a.vtAccNo for a in profile.accounts if a.ci.strip() == ci.strip()}
         leaked = (listed & mine) - own
         if ci == UNKNOWN_CI and listed:
@@ -84,18 +90,18 @@ def test_consent_dates(ctx):
     exchange = ctx.call("member-register for the profile's member")
     doc = ctx.answer(exchange).doc
     problems = []
-    if doc.get("result") == "member":
-        value = doc.get("commonTermsExpireDate")
+    if doc.get(RESULT) == "member":
+        value = doc.get(MEMBER_EXPIRY)
         if is_no_value(value) or not DATE.match(str(value)):
-            problems.append(f"commonTermsExpireDate is {value!r}, expected YYYYMMDD for a member")
+            problems.append(f"{MEMBER_EXPIRY} is {value!r}, expected YYYYMMDD for a member")
     exchanges = [exchange]
     if ctx.profile.claims(CONSENT):
         consent = ctx.call("member-consent for the profile's member", api=CONSENT)
         exchanges.append(consent)
         cdoc = consent.json() or {}
-        value = cdoc.get("serviceTermsExpireDate") if isinstance(cdoc, dict) else None
+        value = cdoc.get(SERVICE_EXPIRY) if isinstance(cdoc, dict) else None
         if value is not None and not is_no_value(value) and not DATE.match(str(value)):
-            problems.append(f"serviceTermsExpireDate is {value!r}, expected YYYYMMDD")
+            problems.append(f"{SERVICE_EXPIRY} is {value!r}, expected YYYYMMDD")
     if problems:
         ctx.fail("; ".join(problems), exchanges=exchanges)
 
@@ -106,5 +112,5 @@ def test_unknown_ci_is_not_a_member(ctx):
     exchange = ctx.call("member-register for an unknown CI", ci=UNKNOWN_CI)
     require_answer(exchange, ctx.rule, ctx.api)
     doc = exchange.json()
-    if exchange.status == 200 and isinstance(doc, dict) and doc.get("result") == "member":
-        ctx.fail("an unknown CI is answered as a member", exchanges=[exchange], path="result")
+    if exchange.status == 200 and isinstance(doc, dict) and doc.get(RESULT) == "member":
+        ctx.fail("an unknown CI is answered as a member", exchanges=[exchange], path=RESULT)

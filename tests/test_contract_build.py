@@ -10,7 +10,15 @@ import pytest
 import yaml
 from helpers_contract import REPO
 
-from conformance.contract import API_IDS, get_api, load_catalogue
+from conformance.contract import (
+    API_IDS,
+    api_set,
+    empty_means_all,
+    get_api,
+    load_catalogue,
+    request_variant,
+    unused_request_values,
+)
 from conformance.contract.build import build_all
 
 SCHEMAS = REPO / "schemas"
@@ -66,6 +74,65 @@ def test_catalogue_paths_point_into_the_field_tables(api: str) -> None:
         item = listed.path + ("[]" if listed.kind == "array" else "")
         for key in listed.key:
             assert f"{item}.{key}" in response, (api, listed.path, key)
+    if spec.rsp_type_field:
+        assert f"{spec.query_request}.{spec.rsp_type_field}" in spec.fields["request"], api
+    member = dict(spec.member)
+    if member:  # the service-link checks' fields: the request's name, the rest in the answer
+        assert member.pop("name") in spec.fields["request"], api
+        accounts = member.pop("accounts", None)
+        for role in ("broker", "account", "base_url"):
+            name = member.pop(role, None)
+            assert name is None or f"{accounts}[].{name}" in response, (api, role)
+        for role, name in member.items():
+            assert name in response, (api, role)
+
+
+def test_member_apis_name_their_fields_and_others_none() -> None:
+    assert {a for a in API_IDS if get_api(a).member} == set(api_set("family:member"))
+    assert get_api("member-consent").member_field("accounts") == "vtAccList"
+    with pytest.raises(KeyError):
+        get_api("member-register").member_field("accounts")
+
+
+def test_empty_means_all_names_query_fields() -> None:
+    """NULL-001's fields are of its APIs' query blocks, and every API the rule asks lists some."""
+    rules = yaml.safe_load((SCHEMAS / "rules.yaml").read_text(encoding="utf-8"))["rules"]
+    apis = next(r["apis"] for r in rules if r["id"] == "NULL-001")
+    for api in API_IDS:
+        spec, names = get_api(api), empty_means_all(api)
+        assert bool(names) == (api in apis), api
+        for name in names:
+            assert f"{spec.query_request}.{name}" in spec.fields["request"], (api, name)
+
+
+def test_unused_request_values_are_unused_fields() -> None:
+    """NULL-004 fills only fields the contract knows, and none that a request table does not mark unused."""
+    for family in ("account", "b2b", "member"):
+        paths = unused_request_values(family)
+        assert paths, family
+        for path in paths:
+            known = [get_api(a).fields[k].get(path) for a in API_IDS for k in ("request", "response")]
+            assert any(known), path
+            for api in api_set(f"family:{family}"):
+                info = get_api(api).fields["request"].get(path)
+                assert info is None or info.marker == "unused", (api, path)
+    assert "accInfo.realAccNo" in unused_request_values("account")
+    assert "accInfo.realAccNo" not in unused_request_values("b2b")
+
+
+@pytest.mark.parametrize("name", ["device_info", "other_partner"])
+def test_request_variants_are_request_fields(name: str) -> None:
+    """Each form of a block fills fields of that block in every account API's request (NULL-006, AUTH-008)."""
+    variant = request_variant(name)
+    assert variant.forms, name
+    for api in api_set("family:account"):
+        request = get_api(api).fields["request"]
+        assert variant.block in request, (api, name)
+        for form in variant.forms.values():
+            for field in form:
+                assert f"{variant.block}.{field}" in request, (api, name, field)
+    with pytest.raises(KeyError):
+        request_variant("nothing")
 
 
 def test_list_item_identity_keys_are_required() -> None:

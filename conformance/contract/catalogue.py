@@ -69,8 +69,17 @@ class ApiSpec:
     paging_capability: str | None = None
     filters: dict[str, dict[str, Any]] = field(default_factory=dict)  # query filters (catalogue `filters:`)
     group_items: str | None = None  # the items a b2b qrAssetType selects ("a.b[].c[]")
+    rsp_type_field: str | None = None  # the query field choosing ratios or quantities (C29)
+    member: dict[str, str] = field(default_factory=dict)  # a member API's fields by role (catalogue `member:`)
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
     fields: dict[str, dict[str, FieldInfo]] = field(default_factory=dict)
+
+    def member_field(self, role: str) -> str:
+        """The name (or body path) of a member API's field by role: name, membership, expiry, accounts,
+        broker, account, base_url (schemas/catalogue.yaml `member:`)."""
+        if role not in self.member:
+            raise KeyError(f"{self.id} names no member field {role!r}; roles: {', '.join(sorted(self.member))}")
+        return self.member[role]
 
     def url_path(self, short_name: str) -> str:
         return self.path.replace("{shortName}", short_name)
@@ -252,7 +261,8 @@ def load_catalogue() -> dict[str, ApiSpec]:
             groups=tuple(entry.get("groups", ())), asset_type_field=entry.get("asset_type_field"),
             date_range=entry.get("date_range"), time_window=bool(entry.get("time_window")),
             paging_capability=entry.get("paging_capability"), filters=dict(entry.get("filters") or {}),
-            group_items=entry.get("group_items"),
+            group_items=entry.get("group_items"), rsp_type_field=entry.get("rsp_type_field"),
+            member={str(k): str(v) for k, v in (entry.get("member") or {}).items()},
         )
         for kind in ("request", "response"):
             schema = json.loads((base / "json" / f"{api_id}.{kind}.json").read_text(encoding="utf-8"))
@@ -341,3 +351,38 @@ def empty_request_fields() -> dict[str, tuple[str, ...]]:
     """API → the request paths the checker sends "" in where it has no value (C3, catalogue.yaml)."""
     data = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
     return {api: tuple(paths) for api, paths in (data.get("empty_request_fields") or {}).items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def empty_means_all(api_id: str) -> tuple[str, ...]:
+    """The query fields of an API whose "" means no filter, today or the first page (C3, C32;
+    catalogue.yaml `empty_means_all`), in the order asked; () where none is listed."""
+    return tuple(_data().get("empty_means_all", {}).get(api_id) or ())
+
+
+def unused_request_values(family: str) -> dict[str, Any]:
+    """Body path → the value sent in the request fields no broker reads (C6, I29; catalogue.yaml
+    `unused_request_values`): those of every API, then those of the family."""
+    table = _data().get("unused_request_values") or {}
+    return {**(table.get("all") or {}), **(table.get(family) or {})}
+
+
+@dataclass(frozen=True)
+class RequestVariant:
+    """A request block sent in other legal forms (catalogue.yaml `request_variants`)."""
+
+    block: str  # the block's name in the body
+    forms: dict[str, dict[str, Any]]  # form name → the block's fields
+
+
+def request_variant(name: str) -> RequestVariant:
+    variants = _data().get("request_variants") or {}
+    if name not in variants:
+        raise KeyError(f"unknown request variant {name!r}; variants: {', '.join(sorted(variants))}")
+    entry = variants[name]
+    return RequestVariant(block=str(entry["block"]), forms={str(k): dict(v) for k, v in entry["forms"].items()})

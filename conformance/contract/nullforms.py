@@ -52,3 +52,14 @@ def get_path(doc: Any, dotted: str) -> Any:
             return MISSING
         node = node[key]
     return node
+
+
+def set_path(doc: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set the value at a dotted path ("a.b.c") of a request body, making the objects on the way."""
+    node = doc
+    *parents, last = dotted.split(".")
+    for key in parents:
+        child = node.setdefault(key, {})
+        assert isinstance(child, dict), dotted
+        node = child
+    node[last] = value
