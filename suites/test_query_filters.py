@@ -197,7 +197,7 @@ def test_order_filters(ctx):
     dated = [d for d in map(order_day, items) if d]
     if dated:
         judged = True
-        _file(ctx, judge.stale_orders(dated, judge.today_candidates(now), day_query), asked[:3])
+        _file(ctx, judge.stale_orders(dated, judge.today_candidates(now, clock.real_now()), day_query), asked[:3])
     for day in sorted({*(dated[:1] or [clock.today(now).strftime("%Y%m%d")]), hist_lo, hist_hi}):
         got, got_asked = _items(ctx, f"{day_query} {day}", {day_query: day})
         days = [d for d in map(order_day, got) if d]

@@ -87,10 +87,14 @@ def narrower_window(items: list[Any], field: str) -> tuple[str, str, int] | None
     return lo, hi, inside
 
 
-def today_candidates(now: datetime) -> set[str]:
-    """"Today" as the broker may see it, at the run's instant: Seoul time, UTC or the run's offset."""
-    return {now.astimezone(SEOUL).strftime("%Y%m%d"), now.astimezone(UTC).strftime("%Y%m%d"),
-            now.strftime("%Y%m%d")}
+def today_candidates(now: datetime, real: datetime | None = None) -> set[str]:
+    """"Today" as the broker may see it, at the run's instant: Seoul time, UTC or the run's offset;
+    and at the machine's instant `real` when the run's clock is pinned (the broker lives in real time)."""
+    out = {now.astimezone(SEOUL).strftime("%Y%m%d"), now.astimezone(UTC).strftime("%Y%m%d"),
+           now.strftime("%Y%m%d")}
+    if real is not None:
+        out |= {real.astimezone(SEOUL).strftime("%Y%m%d"), real.astimezone(UTC).strftime("%Y%m%d")}
+    return out
 
 
 def show(values: list[Any], limit: int = 5) -> str:

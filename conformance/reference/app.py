@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -48,6 +48,7 @@ class ReferenceBroker:
                  rate_limit: float | None = None, window: str = "open", prices: str = "fixed",
                  now: Callable[[], datetime] = clock.now) -> None:
         self.broker = get_broker(broker)
+        self.now = now  # the reference's own clock: its "today" for empty order dates and consent expiry
         self.behaviour = Behaviour(self.broker)
         apply_live(self.behaviour, window, prices, now)
         self.counter = DailyCounter()
@@ -77,7 +78,7 @@ class ReferenceBroker:
 
     def _call(self, request: Request, api: str, family: str) -> Call:
         return Call(api, family, self.broker, request.headers, request.url.path,
-                    f"{request.url.scheme}://{request.url.netloc}", date.today().strftime("%Y%m%d"))
+                    f"{request.url.scheme}://{request.url.netloc}", clock.today(self.now()).strftime("%Y%m%d"))
 
     async def serve(self, request: Request, family: str) -> Response:
         api = APIS[family].get(request.path_params["api"], "")

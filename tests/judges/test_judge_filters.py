@@ -53,6 +53,16 @@ def test_today_candidates_follow_the_instant_not_the_machine():
     assert all(judge.day_of(d) == d for d in judge.today_candidates(late))
 
 
+def test_a_pinned_run_also_accepts_the_live_brokers_own_today():
+    """CONFORMANCE_NOW pins the run, not the broker: its empty order date means its real today."""
+    pinned = datetime(2026, 12, 2, 17, 0, tzinfo=timezone(timedelta(hours=9)))
+    real = datetime(2027, 3, 9, 1, 0, tzinfo=UTC)
+    todays = judge.today_candidates(pinned, real)
+    assert todays == {"20261202", "20270309"}
+    assert judge.stale_orders(["20270309", "20261202"], todays, "qrOrderDate") == []
+    assert judge.stale_orders(["20270308"], todays, "qrOrderDate")  # a day neither clock calls today
+
+
 def test_narrower_window_is_the_middle_third_of_the_dates():
     items = [{"d": f"2016010{n}"} for n in range(1, 7)]
     assert judge.narrower_window(items, "d") == ("20160103", "20160105", 3)
