@@ -93,11 +93,12 @@ def identities(spec: ApiSpec, docs: list[Any]) -> Counter[str]:
             key = item_identity(item, lists[path], spec.market_leaves(path + "[]", ratio))
             ident = f"{path.rsplit('.', 1)[-1]} {key}"
             inner = lists[path].nested
-            nested = item.get(inner) if inner and isinstance(item, dict) else None
-            if isinstance(nested, list):
+            if inner:  # the frame, also on a page whose securities are a no-value form (C4)
+                nested = item.get(inner) if isinstance(item, dict) else None
                 market = spec.market_leaves(f"{path}[].{inner}[]", ratio)
                 out[ident] = 1
-                out.update(f"{ident} {inner} {item_identity(sec, _WHOLE_ITEM, market)}" for sec in nested)
+                out.update(f"{ident} {inner} {item_identity(sec, _WHOLE_ITEM, market)}"
+                           for sec in (nested if isinstance(nested, list) else []))
             else:
                 out[ident] += 1
     return out

@@ -201,3 +201,18 @@ def test_total_count_believed_only_when_plausible():
     assert judge.total_count(spec, _portfolio(total=300), on_first=50) == 300
     assert judge.total_count(spec, _portfolio(total=3), on_first=50) is None
     assert judge.total_count(spec, _portfolio(total="300"), on_first=50) is None
+
+
+def test_a_trailing_frame_without_securities_is_the_same_frame_page_002():
+    """C4: the last page may frame no securities with any no-value form (absent, null, "null", "");
+    the account element is still the frame every page repeats, not a second delivered item."""
+    spec = get_api("balancelist")
+    truth = [_bal(*SECS)]
+    for empty in ("null", None, "", []):
+        last = {"balanceList": {"balance": [{"accInfo": ACC, "cashBalInfo": [], "securitiesBalInfo": empty}]}}
+        assert judge.chain_differences(spec, [_bal(*SECS[:2], page="K1"), _bal(SECS[2], page="K2"), last],
+                                       truth, 2) == [], empty
+    bare = {"balanceList": {"balance": [{"accInfo": ACC, "cashBalInfo": []}]}}
+    assert judge.chain_differences(spec, [_bal(*SECS[:2], page="K1"), _bal(SECS[2], page="K2"), bare], truth, 2) == []
+    assert judge.chain_differences(spec, [_bal(*SECS[:2], page="K1"), _bal(SECS[2], page="K2"), bare],
+                                   [_bal(*SECS, SECS[0])], 2) != []  # a security really dropped still shows
