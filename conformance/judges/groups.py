@@ -89,12 +89,13 @@ def _items_at(doc: Any, path: str) -> list[Any]:
 def shared_items(spec: ApiSpec, answers: dict[str, Any]) -> list[Finding]:
     """Items that the answers to two qrAssetType groups both carry (GRP-006, C10): each order,
     holding or settlement belongs to one product group, so an answer carrying another group's item
-    (the filter ignored) shows up as an item shared by two answers. Identity: the list's key fields,
-    else the item less the fields that follow the market."""
+    (the filter ignored) shows up as an item shared by two answers. Identity: the whole item less
+    the fields that follow the market, not the list's key: order numbers and times are optional (C4)
+    and may be numbered per group, so two groups' orders can agree in every key field."""
     path = spec.group_items
     if not path:
         return []
-    lst = next((x for x in spec.lists if f"{x.path}[]" == path), ListSpec(path=path.removesuffix("[]")))
+    lst = ListSpec(path=path.removesuffix("[]"))
     seen: dict[str, str] = {}
     shared: dict[tuple[str, str], list[str]] = {}
     for group, doc in answers.items():
