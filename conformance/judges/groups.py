@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance.contract import ApiSpec, ListSpec, get_api, is_no_value, product_groups
 from conformance.judges import Finding
-from conformance.judges.lists import item_identity, list_items
+from conformance.judges.lists import item_identity, list_items, nested_entries
 
 
 def kinds(api: str, group: str) -> tuple[str, ...]:
@@ -96,11 +96,15 @@ def shared_items(spec: ApiSpec, answers: dict[str, Any]) -> list[Finding]:
     if not path:
         return []
     lst = ListSpec(path=path.removesuffix("[]"))
+    frame = next((x for x in spec.lists if x.nested and f"{x.path}[].{x.nested}[]" == path), None)
     seen: dict[str, str] = {}
     shared: dict[tuple[str, str], list[str]] = {}
     for group, doc in answers.items():
         market = spec.market_leaves(path, spec.is_ratio_answer(doc))
-        for ident in dict.fromkeys(item_identity(item, lst, market) for item in _items_at(doc, path)):
+        # balancelist's securities in either shape (I46) through their frame, else the path itself
+        items = ([e for el in list_items(doc, frame) for e in nested_entries(el, frame)] if frame
+                 else _items_at(doc, path))
+        for ident in dict.fromkeys(item_identity(item, lst, market) for item in items if not is_no_value(item)):
             first = seen.setdefault(ident, group)
             if first != group:
                 shared.setdefault((first, group), []).append(ident)

@@ -117,3 +117,14 @@ def test_orders_alike_in_their_keys_are_still_two_orders_grp_006():
     ignored = {"EQTY": own["EQTY"], "FUND": {"orderDetailList": {"orderDetail": [
         order("KR5101234567", 1000.0), order("KR7005930003", 10.0)]}}}
     assert [f.path for f in shared_items(spec, ignored)] == ["orderDetailList.orderDetail[]"]
+
+
+def test_b2b_securities_in_the_shape_without_the_balance_level_grp_006():
+    """I46 (b): balanceList carries accInfo and securitiesBalInfo itself; its securities are judged too."""
+    spec = get_api("balancelist")
+
+    def flat(*items: dict) -> dict:
+        return {"balanceList": {"accInfo": {"accNo": "0019923122221"}, "securitiesBalInfo": list(items)}}
+    assert shared_items(spec, {"EQTY": flat(KSP), "ETC": flat(BOND)}) == []
+    assert [f.path for f in shared_items(spec, {"EQTY": flat(KSP), "ETC": flat(BOND, KSP)})] == [
+        "balanceList.balance[].securitiesBalInfo[]"]
