@@ -115,11 +115,19 @@ def _claimed_all_answers(ctx) -> Iterator[tuple[Account, Answer]]:
         yield account, ctx.answer(exchange)
 
 
+def _too_many(ctx, account: Account, exchange: Exchange) -> bool:
+    """A large account refused with 6005 Result Too Many (section 3.2, every paged API): a
+    documented answer for thousands of lines, which leaves that account out."""
+    return account.large and error_code(exchange) == ctx.expect_error("result_too_many")
+
+
 @check("ALL-001", requires=("account",))
 def test_claimed_all_is_answered(ctx):
     _claimed_all(ctx)
     for account in _accounts(ctx):
-        ctx.answer(_all_exchange(ctx, account))
+        exchange = _all_exchange(ctx, account)
+        if not _too_many(ctx, account, exchange):
+            ctx.answer(exchange)
 
 
 @check("ALL-002", requires=("account",))
@@ -150,7 +158,7 @@ def test_unclaimed_all_refused_or_complete(ctx):
         require_answer(exchange, ctx.rule, ctx.api)
         if not is_success(exchange, ctx.spec):
             code = error_code(exchange)
-            if code == unsupported:
+            if code == unsupported or _too_many(ctx, account, exchange):
                 continue
             ctx.fail(f"ALL was neither answered nor refused with {unsupported} (Invalid Asset Type): "
                      f"HTTP {exchange.status}, code {code}", exchanges=[exchange])

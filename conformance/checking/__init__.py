@@ -50,6 +50,7 @@ from conformance.checking.filing import (
 from conformance.checking.paging import (
     MAX_PAGES,
     all_items,
+    data_items,
     item_identity,
     list_items,
     next_page,
@@ -60,7 +61,7 @@ from conformance.judges import iter_doc_strings
 
 __all__ = [
     "CURRENT_RULE", "MAX_PAGES", "NOT_APPLICABLE", "NOTE", "note", "Answer", "CheckContext", "NotApplicable",
-    "accounts",
+    "accounts", "data_items",
     "all_items", "answer", "ask", "check", "claimed", "closed_hours_error", "current_rule", "default_exchange",
     "findings", "first_account", "first_b2b", "is_success", "item_identity", "iter_doc_strings", "replay_excuse",
     "judge_messages", "list_items", "must_succeed", "next_page", "not_applicable", "nothing_judged", "report",

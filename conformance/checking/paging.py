@@ -8,11 +8,11 @@ from typing import Any
 from conformance.checking.answers import Answer, answer
 from conformance.client import Client
 from conformance.contract import get_api, paging_field
-from conformance.judges.lists import all_items, item_identity, list_items
+from conformance.judges.lists import all_items, data_items, item_identity, list_items
 from conformance.judges.paging import next_page
 from conformance.profile import Account, B2BAccount
 
-__all__ = ["MAX_PAGES", "all_items", "item_identity", "list_items", "next_page", "walk_pages"]
+__all__ = ["MAX_PAGES", "all_items", "data_items", "item_identity", "list_items", "next_page", "walk_pages"]
 
 MAX_PAGES = 500  # a page chain longer than this does not terminate (PAGE-003)
 

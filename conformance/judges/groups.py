@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance.contract import ApiSpec, ListSpec, get_api, is_no_value, product_groups
 from conformance.judges import Finding
-from conformance.judges.lists import item_identity, list_items
+from conformance.judges.lists import item_identity, list_items, nested_entries
 
 
 def kinds(api: str, group: str) -> tuple[str, ...]:
@@ -89,17 +89,22 @@ def _items_at(doc: Any, path: str) -> list[Any]:
 def shared_items(spec: ApiSpec, answers: dict[str, Any]) -> list[Finding]:
     """Items that the answers to two qrAssetType groups both carry (GRP-006, C10): each order,
     holding or settlement belongs to one product group, so an answer carrying another group's item
-    (the filter ignored) shows up as an item shared by two answers. Identity: the list's key fields,
-    else the item less the fields that follow the market."""
+    (the filter ignored) shows up as an item shared by two answers. Identity: the whole item less
+    the fields that follow the market, not the list's key: order numbers and times are optional (C4)
+    and may be numbered per group, so two groups' orders can agree in every key field."""
     path = spec.group_items
     if not path:
         return []
-    lst = next((x for x in spec.lists if f"{x.path}[]" == path), ListSpec(path=path.removesuffix("[]")))
+    lst = ListSpec(path=path.removesuffix("[]"))
+    frame = next((x for x in spec.lists if x.nested and f"{x.path}[].{x.nested}[]" == path), None)
     seen: dict[str, str] = {}
     shared: dict[tuple[str, str], list[str]] = {}
     for group, doc in answers.items():
         market = spec.market_leaves(path, spec.is_ratio_answer(doc))
-        for ident in dict.fromkeys(item_identity(item, lst, market) for item in _items_at(doc, path)):
+        # balancelist's securities in either shape (I46) through their frame, else the path itself
+        items = ([e for el in list_items(doc, frame) for e in nested_entries(el, frame)] if frame
+                 else _items_at(doc, path))
+        for ident in dict.fromkeys(item_identity(item, lst, market) for item in items if not is_no_value(item)):
             first = seen.setdefault(ident, group)
             if first != group:
                 shared.setdefault((first, group), []).append(ident)

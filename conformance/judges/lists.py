@@ -16,6 +16,10 @@ def list_items(doc: Any, spec: ListSpec) -> list[Any]:
     """Items of one list block (no-value forms count as empty); an object block (cash, summary)
     counts as one item when any of its fields carries a value."""
     value = get_path(doc, spec.path)
+    if value is MISSING and spec.nested:  # I46 (b): the element's fields directly in the parent block
+        parent = get_path(doc, spec.path.rpartition(".")[0])
+        framed = isinstance(parent, dict) and any(k in parent for k in (spec.nested, *spec.key))
+        return [parent] if framed else []
     if value is MISSING or is_no_value(value):
         return []
     if spec.kind == "object":
@@ -32,6 +36,38 @@ def all_items(doc: Any, api: ApiSpec, group: str | None = None) -> list[tuple[st
             continue
         out.extend((spec.path, item) for item in list_items(doc, spec))
     return out
+
+
+def nested_entries(item: Any, spec: ListSpec) -> list[Any]:
+    """The paged entries an element of a `nested` list frames (balancelist's securities, C13)."""
+    entries = item.get(spec.nested) if spec.nested and isinstance(item, dict) else None
+    return list(entries) if isinstance(entries, list) else []
+
+
+def data_items(doc: Any, api: ApiSpec) -> list[tuple[str, Any]]:
+    """(list path, item) for every item that carries data: for a `nested` list the entries each
+    element frames, and the element itself only when another of its fields carries a value (cash
+    balances): an account element framing empty lists is no data (C4)."""
+    out: list[tuple[str, Any]] = []
+    nested = {lst.path: lst for lst in api.lists if lst.nested}
+    for path, item in all_items(doc, api):
+        lst = nested.get(path)
+        if lst is None:
+            out.append((path, item))
+            continue
+        out.extend((f"{path}[].{lst.nested}", entry) for entry in nested_entries(item, lst))
+        rest = {k: v for k, v in item.items() if k not in (lst.nested, *lst.key)} if isinstance(item, dict) else {}
+        if _carries_value(rest):
+            out.append((path, item))
+    return out
+
+
+def _carries_value(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_carries_value(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_carries_value(v) for v in value)
+    return not is_no_value(value)
 
 
 def item_identity(item: Any, spec: ListSpec, market: frozenset[str] = frozenset()) -> str:

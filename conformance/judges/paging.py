@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance.contract import MISSING, ApiSpec, ListSpec, get_path, is_no_value, paging_field
 from conformance.judges import Finding
-from conformance.judges.lists import all_items, item_identity
+from conformance.judges.lists import all_items, item_identity, nested_entries
 
 TARGET_PAGES = 6  # pages of the small-count chain, about (never fewer than the items allow)
 _WHOLE_ITEM = ListSpec(path="")  # identity = the whole item
@@ -21,16 +21,14 @@ def page_items(spec: ApiSpec, doc: Any) -> list[tuple[str, Any]]:
     """The items a message carries, the ones `count` bounds and totalCnt counts (C12, I13): every
     element of the API's list arrays; for a list with `nested` items (balancelist, C13) the nested
     entries of every element instead, the element being the frame each page repeats."""
-    nested = {lst.path: lst.nested for lst in spec.lists if lst.nested}
+    nested = {lst.path: lst for lst in spec.lists if lst.nested}
     out: list[tuple[str, Any]] = []
     for path, item in all_items(doc, spec):
-        inner = nested.get(path)
-        if inner is None:
+        lst = nested.get(path)
+        if lst is None:
             out.append((path, item))
             continue
-        entries = item.get(inner) if isinstance(item, dict) else None
-        if isinstance(entries, list):
-            out.extend((f"{path}[].{inner}", entry) for entry in entries)
+        out.extend((f"{path}[].{lst.nested}", entry) for entry in nested_entries(item, lst))
     return out
 
 
@@ -93,11 +91,11 @@ def identities(spec: ApiSpec, docs: list[Any]) -> Counter[str]:
             key = item_identity(item, lists[path], spec.market_leaves(path + "[]", ratio))
             ident = f"{path.rsplit('.', 1)[-1]} {key}"
             inner = lists[path].nested
-            nested = item.get(inner) if inner and isinstance(item, dict) else None
-            if isinstance(nested, list):
+            if inner:  # the frame, also on a page whose securities are a no-value form (C4)
                 market = spec.market_leaves(f"{path}[].{inner}[]", ratio)
                 out[ident] = 1
-                out.update(f"{ident} {inner} {item_identity(sec, _WHOLE_ITEM, market)}" for sec in nested)
+                out.update(f"{ident} {inner} {item_identity(sec, _WHOLE_ITEM, market)}"
+                           for sec in nested_entries(item, lists[path]))
             else:
                 out[ident] += 1
     return out

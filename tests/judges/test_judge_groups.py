@@ -101,3 +101,30 @@ def test_a_holding_whose_price_moved_is_still_the_same_item_grp_006():
     assert [f.path for f in shared_items(spec, moved)] == ["balanceList.balance[].securitiesBalInfo[]"]
     other = {"EQTY": _securities({**KSP, "qty": 60.0}), "ETC": _securities({**KSP, "qty": 61.0})}
     assert shared_items(spec, other) == []  # another quantity: another holding
+
+
+def test_orders_alike_in_their_keys_are_still_two_orders_grp_006():
+    """orderNo, orgOrderNo and orderTime are optional (C4, I1): a broker may number each group's
+    orders on its own and write no order time; an equity and a fund order then agree in every key
+    field, yet they are two orders, not one shared by two answers."""
+    def order(isin: str, qty: float) -> dict:
+        return {"accNo": "0019923122221", "orderNo": "1", "orgOrderNo": "", "orderTime": None,
+                "orderQty": qty, "isinInfo": [{"isinType": "표준코드", "isinCode": isin}]}
+    spec = get_api("orderdetail")
+    own = {"EQTY": {"orderDetailList": {"orderDetail": [order("KR7005930003", 10.0)]}},
+           "FUND": {"orderDetailList": {"orderDetail": [order("KR5101234567", 1000.0)]}}}
+    assert shared_items(spec, own) == []
+    ignored = {"EQTY": own["EQTY"], "FUND": {"orderDetailList": {"orderDetail": [
+        order("KR5101234567", 1000.0), order("KR7005930003", 10.0)]}}}
+    assert [f.path for f in shared_items(spec, ignored)] == ["orderDetailList.orderDetail[]"]
+
+
+def test_b2b_securities_in_the_shape_without_the_balance_level_grp_006():
+    """I46 (b): balanceList carries accInfo and securitiesBalInfo itself; its securities are judged too."""
+    spec = get_api("balancelist")
+
+    def flat(*items: dict) -> dict:
+        return {"balanceList": {"accInfo": {"accNo": "0019923122221"}, "securitiesBalInfo": list(items)}}
+    assert shared_items(spec, {"EQTY": flat(KSP), "ETC": flat(BOND)}) == []
+    assert [f.path for f in shared_items(spec, {"EQTY": flat(KSP), "ETC": flat(BOND, KSP)})] == [
+        "balanceList.balance[].securitiesBalInfo[]"]

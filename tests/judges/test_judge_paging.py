@@ -201,3 +201,31 @@ def test_total_count_believed_only_when_plausible():
     assert judge.total_count(spec, _portfolio(total=300), on_first=50) == 300
     assert judge.total_count(spec, _portfolio(total=3), on_first=50) is None
     assert judge.total_count(spec, _portfolio(total="300"), on_first=50) is None
+
+
+def test_a_trailing_frame_without_securities_is_the_same_frame_page_002():
+    """C4: the last page may frame no securities with any no-value form (absent, null, "null", "");
+    the account element is still the frame every page repeats, not a second delivered item."""
+    spec = get_api("balancelist")
+    truth = [_bal(*SECS)]
+    for empty in ("null", None, "", []):
+        last = {"balanceList": {"balance": [{"accInfo": ACC, "cashBalInfo": [], "securitiesBalInfo": empty}]}}
+        assert judge.chain_differences(spec, [_bal(*SECS[:2], page="K1"), _bal(SECS[2], page="K2"), last],
+                                       truth, 2) == [], empty
+    bare = {"balanceList": {"balance": [{"accInfo": ACC, "cashBalInfo": []}]}}
+    assert judge.chain_differences(spec, [_bal(*SECS[:2], page="K1"), _bal(SECS[2], page="K2"), bare], truth, 2) == []
+    assert judge.chain_differences(spec, [_bal(*SECS[:2], page="K1"), _bal(SECS[2], page="K2"), bare],
+                                   [_bal(*SECS, SECS[0])], 2) != []  # a security really dropped still shows
+
+
+def test_the_shape_without_the_balance_level_is_paged_too_page_001_005():
+    """I46 (b): the securities directly under balanceList are the items count bounds."""
+    spec = get_api("balancelist")
+
+    def flat(*secs, page="null", count=None):
+        return {"balanceListResponseBody": {"queryResult": {"page": page, "count": count, "totalCnt": 3}},
+                "balanceList": {"accInfo": ACC, "cashBalInfo": [], "securitiesBalInfo": list(secs)}}
+    assert judge.count_agreement_problems(spec, [flat(*SECS[:2], page="K", count=2), flat(SECS[2], count=1)]) == []
+    assert [f.message for f in judge.overfull_pages(spec, [flat(*SECS)], 2)] == ["page 1 carries 3 items for count 2"]
+    assert judge.chain_differences(spec, [flat(*SECS[:2], page="K"), flat(SECS[2])], [flat(*SECS)], 2) == []
+    assert judge.chain_differences(spec, [flat(*SECS[:2], page="K"), flat(SECS[1])], [flat(*SECS)], 2) != []
