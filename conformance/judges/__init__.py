@@ -19,6 +19,11 @@ class Finding:
     message: str
 
 
+def is_json_number(value: Any) -> bool:
+    """A JSON number as parsed: int or float, never a bool (which Python counts as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def iter_doc_strings(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(node, dict):
         for key, value in node.items():

@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from conformance.contract import ApiSpec, ListSpec, is_no_value
-from conformance.judges import Finding
+from conformance.judges import Finding, is_json_number
 from conformance.judges.lists import item_identity, list_items
 
 
@@ -26,13 +26,9 @@ def same_value(a: Any, b: Any, market: frozenset[str] = frozenset()) -> bool:
                    else same_value(a.get(k), b.get(k)) for k in set(a) | set(b))
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
-    if _is_number(a) and _is_number(b):
+    if is_json_number(a) and is_json_number(b):
         return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
     return bool(a == b)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def union_differences(spec: ApiSpec, all_doc: Any, group_docs: dict[str, list[Any]],

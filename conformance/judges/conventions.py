@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance.contract import MISSING, error_code, get_api, get_path
 from conformance.contract.window import in_closed_hours, seoul_time
-from conformance.judges import Finding, iter_doc_strings
+from conformance.judges import Finding, is_json_number, iter_doc_strings
 
 # C2: the broker table of the account pages and the sandbox's virtual brokers (section 4).
 BROKER_CODES = {
@@ -71,14 +71,10 @@ def _ratio_values(doc: Any) -> list[tuple[str, Any]]:
     return [(path, value) for path, value in iter_doc_strings(doc) if _INDEX.sub("[]", path) in paths]
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def ratio_non_numbers(doc: Any) -> list[Finding]:
     """Every portfolio qty/amt that carries a value which is not a JSON number (NUM-005, C29)."""
     return [Finding(path, f"{path} = {value!r}") for path, value in _ratio_values(doc)
-            if not _is_number(value) and value not in (None, "", "null")]
+            if not is_json_number(value) and value not in (None, "", "null")]
 
 
 def ratio_precision(doc: Any) -> list[Finding]:

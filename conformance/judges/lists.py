@@ -44,10 +44,10 @@ def nested_entries(item: Any, spec: ListSpec) -> list[Any]:
     return list(entries) if isinstance(entries, list) else []
 
 
-def data_items(doc: Any, api: ApiSpec) -> list[tuple[str, Any]]:
-    """(list path, item) for every item that carries data: for a `nested` list the entries each
-    element frames, and the element itself only when another of its fields carries a value (cash
-    balances): an account element framing empty lists is no data (C4)."""
+def expanded_items(doc: Any, api: ApiSpec, *, frames: bool = False) -> list[tuple[str, Any]]:
+    """(list path, item) for every element of the API's lists; for a `nested` list the entries
+    each element frames instead, and with `frames` the element itself too when another of its
+    fields carries a value (cash balances)."""
     out: list[tuple[str, Any]] = []
     nested = {lst.path: lst for lst in api.lists if lst.nested}
     for path, item in all_items(doc, api):
@@ -56,10 +56,16 @@ def data_items(doc: Any, api: ApiSpec) -> list[tuple[str, Any]]:
             out.append((path, item))
             continue
         out.extend((f"{path}[].{lst.nested}", entry) for entry in nested_entries(item, lst))
-        rest = {k: v for k, v in item.items() if k not in (lst.nested, *lst.key)} if isinstance(item, dict) else {}
-        if _carries_value(rest):
+        if frames and isinstance(item, dict) and _carries_value(
+                {k: v for k, v in item.items() if k not in (lst.nested, *lst.key)}):
             out.append((path, item))
     return out
+
+
+def data_items(doc: Any, api: ApiSpec) -> list[tuple[str, Any]]:
+    """(list path, item) for every item that carries data: an account element framing empty lists
+    is no data (C4), one framing a cash balance is."""
+    return expanded_items(doc, api, frames=True)
 
 
 def _carries_value(value: Any) -> bool:

@@ -10,8 +10,8 @@ from collections import Counter
 from typing import Any
 
 from conformance.contract import MISSING, ApiSpec, ListSpec, get_path, is_no_value, paging_field
-from conformance.judges import Finding
-from conformance.judges.lists import all_items, item_identity, nested_entries
+from conformance.judges import Finding, is_json_number
+from conformance.judges.lists import all_items, expanded_items, item_identity, nested_entries
 
 TARGET_PAGES = 6  # pages of the small-count chain, about (never fewer than the items allow)
 _WHOLE_ITEM = ListSpec(path="")  # identity = the whole item
@@ -21,15 +21,7 @@ def page_items(spec: ApiSpec, doc: Any) -> list[tuple[str, Any]]:
     """The items a message carries, the ones `count` bounds and totalCnt counts (C12, I13): every
     element of the API's list arrays; for a list with `nested` items (balancelist, C13) the nested
     entries of every element instead, the element being the frame each page repeats."""
-    nested = {lst.path: lst for lst in spec.lists if lst.nested}
-    out: list[tuple[str, Any]] = []
-    for path, item in all_items(doc, spec):
-        lst = nested.get(path)
-        if lst is None:
-            out.append((path, item))
-            continue
-        out.extend((f"{path}[].{lst.nested}", entry) for entry in nested_entries(item, lst))
-    return out
+    return expanded_items(doc, spec)
 
 
 # --- the result block --------------------------------------------------------------------------
@@ -57,7 +49,7 @@ def next_page(doc: Any, api: ApiSpec) -> Any:
 
 
 def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return float(value) if is_json_number(value) else None
 
 
 def total_count(spec: ApiSpec, doc: Any, on_first: int) -> int | None:
@@ -103,8 +95,9 @@ def identities(spec: ApiSpec, docs: list[Any]) -> Counter[str]:
 
 def overfull_pages(spec: ApiSpec, docs: list[Any], count: int) -> list[Finding]:
     """PAGE-001: pages of a chain asked with `count` that carry more items than it."""
-    return [Finding("", f"page {n} carries {len(page_items(spec, doc))} items for count {count}")
-            for n, doc in enumerate(docs, 1) if len(page_items(spec, doc)) > count]
+    sizes = [len(page_items(spec, doc)) for doc in docs]
+    return [Finding("", f"page {n} carries {size} items for count {count}")
+            for n, size in enumerate(sizes, 1) if size > count]
 
 
 def chain_differences(spec: ApiSpec, small: list[Any], broker_sized: list[Any], count: int) -> list[Finding]:
@@ -130,7 +123,7 @@ def count_type_problems(spec: ApiSpec, doc: Any) -> list[Finding]:
     out = []
     for name in (paging_field("total"), paging_field("here")):
         value = block.get(name, MISSING)
-        if is_no_value(value) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        if is_no_value(value) or is_json_number(value):
             continue
         out.append(Finding(f"{path}.{name}",
                            f"{path}.{name} is {value!r} ({type(value).__name__}); it must be a JSON number"))
