@@ -53,3 +53,10 @@ LIST_BLOCKS = frozenset({"portfolioList", "balanceList", "transList", "orderDeta
 ECHO_BLOCKS = frozenset({"queryType", "queryParams", "queryParameter"})
 DATE_KEYS = frozenset({"transDate", "firstDateBuy", "lastDateBuy", "maturity", "settDate", "modifyDate",
                        "lastBuyDate", "loanCreditDate"})
+
+
+def dashed_date(value: object) -> object:
+    """A yyyyMMdd date written yyyy-MM-dd, as a broker's own date type does; anything else as it is."""
+    if isinstance(value, str) and len(value) == 8 and value.isdigit():
+        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
+    return value

@@ -8,7 +8,7 @@ from typing import Any
 
 from conformance.reference.behaviour import Behaviour
 from conformance.reference.context import Call, Reply
-from conformance.reference.faultkit import DATE_KEYS, ECHO_BLOCKS, LIST_BLOCKS, add_no_value_literal, fault
+from conformance.reference.faultkit import DATE_KEYS, ECHO_BLOCKS, LIST_BLOCKS, add_no_value_literal, dashed_date, fault
 from conformance.reference.values import NV_STR, NoValue, rewrite
 
 
@@ -69,17 +69,11 @@ def unknown_asset_kind(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: rewrite(tree, rename))
 
 
-def _dashed(value: Any) -> Any:
-    if isinstance(value, str) and len(value) == 8 and value.isdigit():
-        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
-    return value
-
-
 @fault("dashed-dates", "SCHEMA-005 SCHEMA-008",
        "Dates are written 2016-01-26 (transDate, firstDateBuy, settDate, modifyDate, ...).")
 def dashed_dates(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: rewrite(
-        tree, lambda path, v: _dashed(v) if path[-1:] and path[-1] in DATE_KEYS else v))
+        tree, lambda path, v: dashed_date(v) if path[-1:] and path[-1] in DATE_KEYS else v))
 
 
 _TABLE_NAMES = {
@@ -197,4 +191,4 @@ def unrounded_rates(b: Behaviour) -> None:
 def consent_bad_dates(b: Behaviour) -> None:
     keys = ("commonTermsExpireDate", "serviceTermsExpireDate")
     b.tree_transforms.append(
-        lambda tree, call: {k: (_dashed(v) if k in keys else v) for k, v in tree.items()})
+        lambda tree, call: {k: (dashed_date(v) if k in keys else v) for k, v in tree.items()})

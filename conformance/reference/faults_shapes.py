@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance.reference.behaviour import Behaviour
 from conformance.reference.context import Call
-from conformance.reference.faultkit import ECHO_BLOCKS, add_no_value_literal, fault
+from conformance.reference.faultkit import ECHO_BLOCKS, add_no_value_literal, dashed_date, fault
 from conformance.reference.values import NoValue, rewrite
 
 # The request echo blocks of the catalogue (queryType, queryParams, queryParameter).
@@ -32,18 +32,12 @@ def echo_numbers_as_text(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: rewrite(tree, text))
 
 
-def _iso(value: Any) -> Any:
-    if isinstance(value, str) and len(value) == 8 and value.isdigit():
-        return f"{value[:4]}-{value[4:6]}-{value[6:]}"
-    return value
-
-
 @fault("echo-dates-dashed", "SCHEMA-005 ECHO-002",
        "The echo block is rebuilt from the broker's date type and writes the query dates 2026-12-02 "
        "(qrOrderDate, qrFromDate/qrToDate, fromDate/toDate).")
 def echo_dates_dashed(b: Behaviour) -> None:
     b.tree_transforms.append(lambda tree, call: rewrite(
-        tree, lambda path, v: _iso(v) if _echoed(path, _ECHO_DATES) else v))
+        tree, lambda path, v: dashed_date(v) if _echoed(path, _ECHO_DATES) else v))
 
 
 # C10 closed list of orderdetail and settlelist: 1 sell, 2 buy; the broker's own letters instead.
