@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from conformance.checking import Answer, check, is_success, next_page, require_answer
-from conformance.contract import product_groups
+from conformance.contract import paging_field, product_groups
 from conformance.errors import error_code
 from conformance.evidence import Exchange
 from conformance.judges import all_query as judge
@@ -66,14 +66,13 @@ def _group_docs(ctx, account: Account) -> dict[str, list[dict[str, Any]]] | None
 
 
 def _first_pages(ctx, account: Account, group: str, first: Exchange) -> list[dict[str, Any]]:
-    words = product_groups()
     docs = [first.json()]
     for number in range(2, LARGE_GROUP_PAGES + 1):
         page = next_page(docs[-1], ctx.spec)
         if page is None:
             break
         exchange = ctx.call(f"{ctx.api} {group} group page {number}", account=account,
-                            query={ctx.spec.asset_type_field: group, words.page_field: page})
+                            query={ctx.spec.asset_type_field: group, paging_field("page"): page})
         if not is_success(exchange, ctx.spec):
             break
         docs.append(exchange.json())

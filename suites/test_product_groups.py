@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conformance.checking import accounts, check, is_success, next_page, require_answer
-from conformance.contract import product_groups
+from conformance.contract import paging_field, product_groups
 from conformance.errors import error_code
 from conformance.evidence import Exchange
 from conformance.judges import groups as judge
@@ -45,12 +45,11 @@ def _group_questions(ctx) -> Iterator[tuple[Account, str, Exchange]]:
 
 def _search_chain(ctx, account: Account, group: str, found) -> tuple[bool, list[Exchange]]:
     """Follow the group's page chain until `found(doc)` holds; (found?, exchanges asked)."""
-    words = product_groups()
-    page: Any = words.first_page
+    page: Any = paging_field("first_page")
     asked = []
     for number in range(1, MAX_SEARCH_PAGES + 1):
         exchange = ctx.call(f"{ctx.api} {group} group page {number}", account=account,
-                            query={ctx.spec.asset_type_field: group, words.page_field: page})
+                            query={ctx.spec.asset_type_field: group, paging_field("page"): page})
         asked.append(exchange)
         if not is_success(exchange, ctx.spec):
             break

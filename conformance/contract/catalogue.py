@@ -314,7 +314,8 @@ def paging_field(role: str) -> str:
 
 @dataclass(frozen=True)
 class ProductGroups:
-    """schemas/catalogue.yaml `product_groups` and `paging`: the words of the group queries."""
+    """schemas/catalogue.yaml `product_groups`: the words of the group queries (the paging names
+    are `paging_field`'s)."""
 
     all: str
     kind_field: str
@@ -322,19 +323,16 @@ class ProductGroups:
     derivatives: str  # the profile's name for the derivatives a comprehensive account may hold
     derivatives_group: str
     derivative_kinds: tuple[str, ...]
-    page_field: str
-    first_page: str
 
 
 @functools.lru_cache(maxsize=1)
 def product_groups() -> ProductGroups:
     data = yaml.safe_load((schemas_dir() / "catalogue.yaml").read_text(encoding="utf-8"))
-    groups, paging = data["product_groups"], data["paging"]
+    groups = data["product_groups"]
     derivatives = groups["derivatives"]
     return ProductGroups(all=groups["all"], kind_field=groups["kind_field"], kind_groups=tuple(groups["kind_groups"]),
                          derivatives=derivatives["name"], derivatives_group=derivatives["group"],
-                         derivative_kinds=tuple(derivatives["kinds"]), page_field=paging["page"],
-                         first_page=paging["first_page"])
+                         derivative_kinds=tuple(derivatives["kinds"]))
 
 
 def api_set(name: str) -> tuple[str, ...]:
